@@ -1,0 +1,1 @@
+"""The playbooks shipped with responder (data only; see docs/playbooks.md)."""

@@ -1,0 +1,3 @@
+"""responder: incident-response playbooks for MCP servers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from responder.cli.app import main
+
+main()

@@ -1,0 +1,40 @@
+"""`responder run PLAYBOOK`: respond to an incident for real (or rehearse it with --dry-run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def run(
+    playbook: str = typer.Argument(..., help="A shipped playbook name (e.g. compromised-server) "
+                                   "or a path to a playbook file."),
+    server: str = typer.Option(None, "--server", "-s",
+                               help="The MCP server's name as the client configs spell it."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Plan every write and irreversible "
+                                 "step, show the exact diffs and requests, change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Pre-approve irreversible steps "
+                             "(token revocation). Without a terminal and without --yes they "
+                             "are refused."),
+    since: str = typer.Option(None, "--since", help="How far back the activity review looks: "
+                              "30m, 12h, 7d (default), 2w."),
+    workspace: list[Path] = typer.Option([], "--workspace", "-w", help="A project directory "
+                                         "whose workspace configs to include (repeatable; the "
+                                         "current directory is always included)."),
+    var: list[str] = typer.Option([], "--var", help="Set a playbook input: KEY=VALUE "
+                                  "(repeatable)."),
+    offline: bool = typer.Option(False, "--offline", help="Make no network request at all; "
+                                 "provider steps are skipped."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON result envelope on "
+                                     "stdout; progress goes to stderr."),
+) -> int:
+    """Run a playbook. Example: responder run compromised-server --server github"""
+    from responder.engine.session import RunRequest, execute
+
+    code, _ = execute(RunRequest(
+        playbook=playbook, server=server, since=since, variables=list(var),
+        workspaces=list(workspace), dry_run=dry_run, offline=offline, assume_yes=yes,
+        json_output=json_output,
+    ))
+    return int(code)

@@ -1,0 +1,79 @@
+"""File writes that cannot half-happen and cannot be read by other users."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def ensure_private_dir(path: Path) -> Path:
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    # mkdir's mode is filtered by the umask and ignored for existing directories.
+    os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int) -> None:
+    """Write to a temp file in the same directory, fsync, then rename over the target."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".responder-tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def replace_keeping_mode(path: Path, data: bytes) -> None:
+    """Atomically replace an existing file the user owns, keeping its permission bits."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    atomic_write(path, data, mode)
+
+
+def write_private(path: Path, data: bytes | str) -> Path:
+    """A responder-owned file: 0600 inside a 0700 directory."""
+    ensure_private_dir(path.parent)
+    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data, PRIVATE_FILE)
+    return path
+
+
+def append_private(path: Path, line: str) -> None:
+    """Append one line durably; used for the journal, where a crash may cut only the last line."""
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_export(path: Path, data: str) -> Path:
+    """A file the user asked for by path: private (0600), but their directory is left as it is."""
+    if not path.parent.is_dir():
+        from responder.core.errors import BadInput
+
+        raise BadInput(f"no directory {path.parent}", hint="create it first or choose another path")
+    atomic_write(path, data.encode("utf-8"), PRIVATE_FILE)
+    return path

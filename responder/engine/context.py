@@ -1,0 +1,68 @@
+"""The RunContext: everything a step may use, injected instead of read from globals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from responder.activity.evidence import EvidenceStore
+from responder.core.machine import Machine
+from responder.core.secrets import Secret, SecretRegistry
+from responder.credentials.model import CredentialStore
+from responder.engine.approvals import ApprovalPolicy
+from responder.engine.journal import Journal
+from responder.engine.model import Playbook
+from responder.engine.output import Output
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    github_api_url: str = "https://api.github.com"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Bounds on waiting, so a dead provider can never hang a run."""
+
+    request_timeout: float = 10.0
+    snapshot_budget: float = 20.0  # seconds for the pre-revocation activity pull
+    verify_backoff: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+    read_retries: int = 3
+    max_retry_after: float = 10.0
+
+
+@dataclass
+class RunContext:
+    run_id: str
+    run_dir: Path
+    machine: Machine
+    clock: Callable[[], datetime]
+    since: timedelta
+    secrets: SecretRegistry
+    journal: Journal
+    output: Output
+    approvals: ApprovalPolicy
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    timing: Timing = field(default_factory=Timing)
+    dry_run: bool = False
+    offline: bool = False
+    responder_tokens: dict[str, Secret] = field(default_factory=dict)
+    credentials: CredentialStore = field(default_factory=CredentialStore)
+    playbook: Playbook | None = None
+    # Data a step hands to a later one that must not appear in outputs (e.g. pre-revocation
+    # captures that hold account data the journal should not repeat).
+    shared: dict[str, Any] = field(default_factory=dict)
+    _evidence: EvidenceStore | None = None
+
+    @property
+    def evidence(self) -> EvidenceStore:
+        if self._evidence is None:
+            self._evidence = EvidenceStore(self.run_dir / "evidence", self.secrets, self.clock)
+        return self._evidence
+
+    @property
+    def window_start(self) -> datetime:
+        return self.clock() - self.since

@@ -1,0 +1,95 @@
+"""`responder drill`: the real playbook against a sandbox home and simulated providers.
+
+A scenario (fixtures/drills/<playbook>/<scenario>/scenario.yaml) says which config files to lay
+out, which environment the run sees and how to seed the GitHub simulator. The run is the real
+code path with real edits, only inside the sandbox, and every provider call goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from responder.core.errors import BadInput
+from responder.core.fs import ensure_private_dir, write_private
+from responder.core.machine import Machine
+from responder.core.paths import state_dir
+from responder.engine.context import Timing
+from responder.engine.result import RunResult
+from responder.engine.session import RunRequest, execute
+
+# Short waits: the simulator answers at once, and a drill should finish in seconds.
+DRILL_TIMING = Timing(request_timeout=5.0, snapshot_budget=10.0,
+                      verify_backoff=(0.05, 0.1, 0.2, 0.4, 0.8), read_retries=2,
+                      max_retry_after=0.5)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    directory: Path
+    data: dict[str, Any]
+
+
+def scenarios_dir(playbook: str) -> Path:
+    return Path(str(resources.files("responder.fixtures"))) / "drills" / playbook
+
+
+def load_scenario(playbook: str, name: str) -> Scenario:
+    from ruamel.yaml import YAML
+
+    root = scenarios_dir(playbook)
+    path = root / name / "scenario.yaml"
+    if not path.is_file():
+        available = sorted(p.name for p in root.iterdir() if (p / "scenario.yaml").is_file()) \
+            if root.is_dir() else []
+        raise BadInput(f"no drill scenario {name!r} for playbook {playbook!r}",
+                       hint="scenarios: " + (", ".join(available) or "(none)"))
+    return Scenario(name, path.parent, YAML(typ="safe").load(path.read_text(encoding="utf-8")))
+
+
+def build_sandbox(scenario: Scenario, root: Path) -> tuple[Path, Path]:
+    """Lay out the scenario's files under `root`; return (home, workspace)."""
+    home = ensure_private_dir(root / "home")
+    workspace = ensure_private_dir(root / scenario.data.get("workspace", "workspace"))
+    for item in scenario.data.get("files", []):
+        target = root / item["target"]
+        content = (scenario.directory / item["source"]).read_bytes()
+        write_private(target, content)
+    return home, workspace
+
+
+def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
+              env: dict[str, str] | None = None) -> tuple[int, RunResult, Path]:
+    from responder.sim.github import GitHubSimulator
+
+    import os
+
+    base_env = dict(os.environ if env is None else env)
+    scenario = load_scenario(playbook, scenario_name)
+    now = datetime.now(UTC)
+    sandbox = ensure_private_dir(state_dir(base_env) / "drills" / f"{now:%Y%m%dT%H%M%SZ}-"
+                                 f"{scenario.name}-{os.getpid()}")
+    home, workspace = build_sandbox(scenario, sandbox)
+    simulator = GitHubSimulator.from_seed(scenario.data.get("github", {}), now=now)
+    simulator.revoke_lag = int(scenario.data.get("revoke_lag", 1))
+    with simulator:
+        run_env = {
+            "HOME": str(home),
+            "USER": "drill",
+            "PATH": base_env.get("PATH", ""),
+            "RESPONDER_STATE_DIR": str(state_dir(base_env)),
+            "RESPONDER_GITHUB_API_URL": simulator.base_url,
+            **{k: str(v) for k, v in (scenario.data.get("env") or {}).items()},
+        }
+        machine = Machine(home=home, cwd=workspace, env=MappingProxyType(run_env))
+        code, result = execute(RunRequest(
+            playbook=playbook, server=scenario.data["server"],
+            since=scenario.data.get("since"), assume_yes=True, json_output=json_output,
+            machine=machine, timing=DRILL_TIMING, interactive=False,
+        ))
+    return int(code), result, sandbox

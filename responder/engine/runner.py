@@ -1,0 +1,209 @@
+"""Run a playbook: for each step, render → plan → approve → apply → verify → journal."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+from pydantic import ValidationError
+
+from responder.actions import registry
+from responder.actions.base import Action, Plan, StepResult
+from responder.core.errors import BadInput, ResponderError
+from responder.engine import templating
+from responder.engine.context import RunContext
+from responder.engine.loader import LoadedPlaybook
+from responder.engine.model import Step
+from responder.engine.result import RunResult, StepRecord
+
+
+class Runner:
+    def __init__(self, loaded: LoadedPlaybook, ctx: RunContext, inputs: dict[str, Any]) -> None:
+        self.loaded = loaded
+        self.playbook = loaded.playbook
+        self.ctx = ctx
+        self.inputs = inputs
+        self.result = RunResult(
+            run_id=ctx.run_id,
+            playbook=self.playbook.id,
+            playbook_sha256=loaded.sha256,
+            run_dir=str(ctx.run_dir),
+            dry_run=ctx.dry_run,
+            started_at=ctx.clock().isoformat(),
+            inputs=inputs,
+        )
+        self._outputs: dict[str, dict[str, Any]] = {}
+
+    def scope(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "steps": self._outputs,
+            "run": {
+                "id": self.ctx.run_id,
+                "dry_run": self.ctx.dry_run,
+                "offline": self.ctx.offline,
+                "dir": str(self.ctx.run_dir),
+                "since": self.inputs.get("since"),
+            },
+        }
+
+    def run(self) -> RunResult:
+        ctx, out = self.ctx, self.ctx.output
+        ctx.journal.record(
+            "run_started", run_id=ctx.run_id, playbook=self.playbook.id,
+            playbook_path=str(self.loaded.path), playbook_sha256=self.loaded.sha256,
+            inputs=self.inputs, dry_run=ctx.dry_run, offline=ctx.offline,
+        )
+        mode = "DRY RUN: nothing outside the run directory will change" if ctx.dry_run else "live"
+        out.heading(f"responder {self.playbook.id} ({mode})")
+        out.line(f"run {ctx.run_id}  →  {ctx.run_dir}")
+        stopped_by: str | None = None
+        try:
+            for step in self.playbook.steps:
+                if stopped_by:
+                    self._record(step, "skipped", StepResult(status="skipped",
+                                 error=f"not run: {stopped_by}"), 0)
+                    continue
+                record = self._run_step(step)
+                if record.result.status == "failed" and step.on_error == "stop":
+                    stopped_by = f"step {step.id!r} failed and has on_error: stop"
+        except KeyboardInterrupt:
+            self.result.aborted = "interrupted (Ctrl-C)"
+            ctx.journal.record("run_interrupted")
+            out.warn("interrupted: the steps above are done; nothing else was started")
+        self.result.finished_at = ctx.clock().isoformat()
+        ctx.journal.record("run_finished", status=self.result.status,
+                           exit_code=int(self.result.exit_code))
+        return self.result
+
+    def _record(self, step: Step, kind_status: str, result: StepResult,
+                started: float) -> StepRecord:
+        action = registry.get(step.uses) if step.uses else None
+        record = StepRecord(
+            id=step.id,
+            title=step.title,
+            phase=step.phase,
+            kind=step.uses or "manual",
+            effect=action.effect if action else "manual",
+            result=result,
+            duration_ms=int((time.monotonic() - started) * 1000) if started else 0,
+        )
+        self.result.steps.append(record)
+        self.result.input_errors.extend(result.input_errors)
+        self._outputs[step.id] = {"status": result.status, "outputs": result.outputs}
+        self.ctx.journal.record("step_finished", **record.as_dict())
+        return record
+
+    def _run_step(self, step: Step) -> StepRecord:
+        ctx, out = self.ctx, self.ctx.output
+        started = time.monotonic()
+        where = f"{self.loaded.path} step {step.id!r}"
+        ctx.journal.record("step_started", step=step.id, title=step.title, uses=step.uses)
+        ctx.shared["current_step"] = step.id
+        if step.when is not None and not templating.condition(step.when, self.scope(), where):
+            out.step(step.id, "skipped", f"{step.title} (condition is false)")
+            return self._record(step, "skipped",
+                                StepResult(status="skipped", error="condition is false"), started)
+        if step.manual is not None:
+            text = str(templating.render(step.manual, self.scope(), where))
+            out.step(step.id, "manual", step.title)
+            out.detail(text.strip())
+            return self._record(step, "manual", StepResult(status="manual", manual=[text.strip()]),
+                                started)
+        action_cls = registry.get(step.uses or "")
+        action = action_cls()
+        rendered = templating.render(step.with_, self.scope(), where)
+        try:
+            inputs = action_cls.Inputs.model_validate(rendered)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            raise BadInput(f"step {step.id!r}: input {key!r}: {first['msg']}",
+                           where=str(self.loaded.path),
+                           hint=f"see `responder playbooks show {self.playbook.id}`") from None
+        try:
+            with out.working(f"{step.id}: {step.title}"):
+                result = self._execute(step, action, inputs)
+        except BadInput:
+            raise
+        except ResponderError as exc:
+            result = StepResult().fail(exc.message, exc.hint)
+        except Exception as exc:  # a bug must not stop containment reporting or leak a trace
+            ctx.journal.record("internal_error", step=step.id, error=repr(exc),
+                               trace=traceback.format_exc(limit=8))
+            result = StepResult().fail(f"internal error: {type(exc).__name__}: {exc}",
+                                       "this is a bug in responder; the journal has details")
+        self._show(step, result)
+        return self._record(step, result.status, result, started)
+
+    def _execute(self, step: Step, action: Action, inputs: Any) -> StepResult:
+        ctx = self.ctx
+        plan = action.plan(ctx, inputs)
+        if plan.files or plan.requests:
+            ctx.journal.record(
+                "step_planned", step=step.id,
+                files=[{"path": f.path, "summary": list(f.summary), "diff": f.diff}
+                       for f in plan.files],
+                requests=[{"method": r.method, "url": r.url, "body": r.body,
+                           "authenticated": r.authenticated} for r in plan.requests],
+            )
+        if action.effect != "read" and ctx.dry_run:
+            self._show_plan(step, plan)
+            return StepResult(status="planned", outputs={"planned": True, **_plan_outputs(plan)},
+                              changes=[f"would: {line}" for line in plan.summary])
+        if action.effect == "irreversible" or step.approve:
+            if not (plan.files or plan.requests):
+                return action.apply(ctx, inputs, plan)
+            self._show_plan(step, plan)
+            decision = ctx.approvals.decide(f"{step.title}: proceed? This cannot be undone."
+                                            if action.effect == "irreversible"
+                                            else f"{step.title}: proceed?")
+            ctx.journal.record("approval", step=step.id, granted=decision.granted,
+                               how=decision.how)
+            if not decision.granted:
+                how = ("run again with --yes to approve it, or from a terminal to be asked"
+                       if decision.how == "no terminal" else "run again when you are ready")
+                return StepResult(status="refused",
+                                  error=f"not approved ({decision.how}); nothing was sent",
+                                  hint=how, manual=list(plan.summary and [
+                                      f"Not done (approval refused): {line}"
+                                      for line in plan.summary]))
+        result = action.apply(ctx, inputs, plan)
+        if result.status == "ok":
+            action.verify(ctx, inputs, result)
+        return result
+
+    def _show_plan(self, step: Step, plan: Plan) -> None:
+        out = self.ctx.output
+        if not plan.files and not plan.requests:
+            return
+        out.line(f"  plan for {step.id}:")
+        for change in plan.files:
+            out.detail(f"edit {change.path}: " + "; ".join(change.summary))
+            if change.diff:
+                out.diff(change.diff)
+        for request in plan.requests:
+            out.detail(f"request {request.line()}")
+
+    def _show(self, step: Step, result: StepResult) -> None:
+        out = self.ctx.output
+        headline = step.title
+        if result.error:
+            headline = f"{step.title}: {result.error}"
+        out.step(step.id, result.status, headline)
+        for change in result.changes:
+            out.detail(change)
+        for finding in result.findings:
+            out.detail(f"[{finding.severity}] {finding.message}")
+        for text in result.manual:
+            out.detail(f"to do: {text}")
+        if result.hint and result.status in ("failed", "refused"):
+            out.detail(f"hint: {result.hint}")
+
+
+def _plan_outputs(plan: Plan) -> dict[str, Any]:
+    return {
+        "planned_files": [f.path for f in plan.files],
+        "planned_requests": [r.line() for r in plan.requests],
+    }

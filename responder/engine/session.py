@@ -1,0 +1,174 @@
+"""From a command line to a finished run: inputs, context, runner, summary, envelope."""
+
+from __future__ import annotations
+
+import secrets as _random
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from responder.core.durations import parse_duration
+from responder.core.errors import BadInput, ExitCode
+from responder.core.jsonsafe import dumps
+from responder.core.machine import Machine
+from responder.core.paths import new_run_dir
+from responder.core.secrets import Secret, SecretRegistry
+from responder.engine.approvals import ApprovalPolicy
+from responder.engine.context import Endpoints, RunContext, Timing
+from responder.engine.journal import JOURNAL_NAME, Journal
+from responder.engine.loader import LoadedPlaybook, load
+from responder.engine.output import Output
+from responder.engine.result import RunResult
+from responder.engine.runner import Runner
+
+
+@dataclass
+class RunRequest:
+    playbook: str
+    server: str | None = None
+    since: str | None = None
+    variables: list[str] = field(default_factory=list)
+    workspaces: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+    offline: bool = False
+    assume_yes: bool = False
+    json_output: bool = False
+    # Injected by drills and tests; a real run reads them from the process.
+    machine: Machine | None = None
+    clock: Callable[[], datetime] | None = None
+    timing: Timing | None = None
+    stdout: TextIO | None = None
+    interactive: bool | None = None
+
+
+def resolve_inputs(loaded: LoadedPlaybook, request: RunRequest) -> dict[str, Any]:
+    specs = loaded.playbook.inputs
+    given: dict[str, str] = {}
+    for item in request.variables:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise BadInput(f"--var {item!r} is not KEY=VALUE", hint="e.g. --var since=3d")
+        given[key.strip()] = value
+    if request.server is not None:
+        given["server"] = request.server
+    if request.since is not None:
+        given["since"] = request.since
+    unknown = [k for k in given if k not in specs]
+    if unknown:
+        raise BadInput(f"playbook {loaded.playbook.id!r} has no input {unknown[0]!r}",
+                       hint="its inputs: " + (", ".join(specs) or "(none)"))
+    values: dict[str, Any] = {}
+    for name, spec in specs.items():
+        raw = given.get(name, spec.default)
+        if raw is None:
+            if spec.required:
+                flag = f"--{name}" if name in ("server", "since") else f"--var {name}=..."
+                raise BadInput(f"playbook {loaded.playbook.id!r} needs {flag}",
+                               hint=spec.description or None)
+            values[name] = None
+            continue
+        values[name] = _coerce(name, spec.type, raw)
+    return values
+
+
+def _coerce(name: str, kind: str, raw: Any) -> Any:
+    text = str(raw)
+    if kind == "duration":
+        parse_duration(text, name=f"input {name}")
+        return text
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise BadInput(f"input {name} must be a whole number, not {text!r}") from None
+    if kind == "boolean":
+        if text.lower() in ("true", "yes", "1", "on"):
+            return True
+        if text.lower() in ("false", "no", "0", "off"):
+            return False
+        raise BadInput(f"input {name} must be true or false, not {text!r}")
+    return text
+
+
+def new_run_id(now: datetime, playbook: str) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{playbook}-{_random.token_hex(3)}"
+
+
+def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str, Any],
+                  registry: SecretRegistry, output: Output) -> RunContext:
+    machine = request.machine or Machine.current(tuple(request.workspaces))
+    clock = request.clock or (lambda: datetime.now(UTC))
+    env: Mapping[str, str] = machine.env
+    run_id = new_run_id(clock(), loaded.playbook.id)
+    run_dir = new_run_dir(env, run_id)
+    responder_tokens = {}
+    if env.get("RESPONDER_GITHUB_TOKEN"):
+        responder_tokens["github"] = Secret(env["RESPONDER_GITHUB_TOKEN"])
+        registry.add(responder_tokens["github"])
+    interactive = (sys.stdin.isatty() and output.interactive) if request.interactive is None \
+        else request.interactive
+    return RunContext(
+        run_id=run_id,
+        run_dir=run_dir,
+        machine=machine,
+        clock=clock,
+        since=parse_duration(str(inputs.get("since") or "7d")),
+        secrets=registry,
+        journal=Journal(run_dir / JOURNAL_NAME, registry, clock),
+        output=output,
+        approvals=ApprovalPolicy(assume_yes=request.assume_yes,
+                                 ask=output.ask if interactive else None),
+        endpoints=Endpoints(github_api_url=env.get("RESPONDER_GITHUB_API_URL",
+                                                   "https://api.github.com")),
+        timing=request.timing or Timing(),
+        dry_run=request.dry_run,
+        offline=request.offline,
+        responder_tokens=responder_tokens,
+        playbook=loaded.playbook,
+    )
+
+
+def execute(request: RunRequest) -> tuple[ExitCode, RunResult]:
+    """Run a playbook and print its outcome; bad input raises before any step runs."""
+    registry = SecretRegistry()
+    output = Output(registry, json_mode=request.json_output)
+    loaded = load(request.playbook)
+    inputs = resolve_inputs(loaded, request)
+    ctx = build_context(loaded, request, inputs, registry, output)
+    result = Runner(loaded, ctx, inputs).run()
+    summarize(result, output)
+    if request.json_output:
+        stream = request.stdout or sys.stdout
+        stream.write(registry.scrub(dumps(result.envelope(), indent=2)) + "\n")
+        stream.flush()
+    return result.exit_code, result
+
+
+_EXIT_MEANING = {
+    0: "every step succeeded",
+    1: "some steps failed: see the manual fallbacks above",
+    2: "bad input: a config or value needs fixing (see above)",
+    3: "aborted: a step was not approved or the run was interrupted",
+}
+
+
+def summarize(result: RunResult, out: Output) -> None:
+    out.line()
+    manual = result.manual_steps()
+    if result.input_errors:
+        out.heading("Needs fixing")
+        for text in result.input_errors:
+            out.error(text)
+    if manual:
+        out.heading(f"Left for you ({len(manual)})")
+        for item in manual:
+            out.line(f"  ☐ [{item['step']}] {item['text']}")
+    out.line()
+    out.line(f"Run directory: {result.run_dir}")
+    out.line("  report.md, maintainer-report.md, journal.jsonl, evidence/, backups/")
+    code = int(result.exit_code)
+    out.line(f"Exit {code}: {_EXIT_MEANING[code]}"
+             + (" (dry run: nothing was changed)" if result.dry_run else ""))

@@ -1,0 +1,763 @@
+"""A stateful api.github.com simulator for tests and ``responder drill``.
+
+It keeps GitHub's observable semantics where they matter to an incident responder: which token
+may read what, what ``/credentials/revoke`` accepts and tells you (nothing per token), the
+unauthenticated 60-per-hour budget, private events visible only to their owner, admin-only
+repository settings, and a configurable lag before a revoked token stops working.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import threading
+import uuid
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+from responder.sim import github_objects as obj
+from responder.sim.server import Fault, Request, Response, Route, SimServer, resolve_time
+
+DOCS = "https://docs.github.com/rest"
+
+TOKEN_KINDS = {
+    "github_pat_": "fine_grained_pat",
+    "ghp_": "classic_pat",
+    "gho_": "oauth",
+    "ghu_": "app_user",
+    "ghr_": "app_refresh",
+    "ghs_": "app_installation",
+}
+SCOPED_KINDS = frozenset({"classic_pat", "oauth"})  # the only kinds with x-oauth-scopes
+REVOCABLE_BY_VALUE = frozenset(TOKEN_KINDS.values()) - {"app_installation"}
+_TIME_KEYS = ("created_at", "updated_at", "pushed_at", "last_used", "expires_at")
+
+
+def token_kind(value: str) -> str | None:
+    return next((kind for prefix, kind in TOKEN_KINDS.items() if value.startswith(prefix)), None)
+
+
+@dataclass
+class Token:
+    value: str
+    login: str
+    kind: str
+    scopes: list[str]
+    expires_at: datetime | None = None
+    expiration_header: str | None = None  # kept verbatim: GitHub's format varies by token kind
+    revoked_at: datetime | None = None
+    uses_after_revoke: int = 0
+
+
+@dataclass
+class User:
+    login: str
+    id: int
+    type: str
+    created_at: datetime
+    updated_at: datetime
+    data: dict[str, Any]
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    gpg_keys: list[dict[str, Any]] = field(default_factory=list)
+    ssh_signing_keys: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Repo:
+    full_name: str
+    id: int
+    private: bool
+    created_at: datetime
+    pushed_at: datetime
+    updated_at: datetime
+    data: dict[str, Any]
+    roles: dict[str, str] = field(default_factory=dict)  # lower-case login -> permission level
+    hooks: list[dict[str, Any]] = field(default_factory=list)
+    deploy_keys: list[dict[str, Any]] = field(default_factory=list)
+    invitations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def owner(self) -> str:
+        return self.full_name.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.split("/", 1)[1]
+
+    @property
+    def visibility(self) -> str:
+        return "private" if self.private else "public"
+
+    def role(self, login: str | None) -> str | None:
+        if login is None:
+            return None
+        if login.lower() == self.owner.lower():
+            return "admin"
+        return self.roles.get(login.lower())
+
+
+@dataclass
+class RateBucket:
+    limit: int
+    reset: datetime
+    used: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(int(self.reset.timestamp())),
+            "x-ratelimit-used": str(self.used),
+            "x-ratelimit-resource": "core",
+        }
+
+
+class GitHubState:
+    """Users, tokens and repositories, plus a simulated clock that only moves via ``advance``."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = resolve_time(now or datetime.now(UTC), datetime.now(UTC))
+        self.users: dict[str, User] = {}
+        self.repos: dict[str, Repo] = {}
+        self.tokens: dict[str, Token] = {}
+        self.revocations: list[tuple[str, str]] = []
+        self.revoke_lag = 0
+        self.unauthenticated_limit = 60
+        self.authenticated_limit = 5000
+        self.events_window = timedelta(days=30)
+        self.events_cap = 300
+        self.lock = threading.RLock()
+        self._buckets: dict[str, RateBucket] = {}
+
+    @classmethod
+    def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> GitHubState:
+        state = cls(now)
+        # Repositories first: an event's default visibility follows its repository's.
+        for entry in seed.get("repos") or []:
+            state.add_repo(entry)
+        for entry in seed.get("users") or []:
+            state.add_user(entry)
+        return state
+
+    # seeding
+
+    def _times(self, item: dict[str, Any], **defaults: str) -> dict[str, Any]:
+        merged = {**defaults, **item}
+        return {
+            key: resolve_time(value, self.now) if key in _TIME_KEYS and value is not None else value
+            for key, value in merged.items()
+        }
+
+    def add_user(self, entry: dict[str, Any]) -> User:
+        login = entry["login"]
+        if login.lower() in self.users:
+            raise ValueError(f"duplicate user {login!r} in seed")
+        data = self._times(entry, created_at="-1000d", updated_at="-30d")
+        user = User(
+            login=login,
+            id=int(entry.get("id") or self.identity(login)[0]),
+            type=entry.get("type", "User"),
+            created_at=data["created_at"],
+            updated_at=data["updated_at"],
+            data=data,
+            keys=[self._times(k, created_at="-90d") for k in entry.get("keys") or []],
+            gpg_keys=[self._times(k, created_at="-90d") for k in entry.get("gpg_keys") or []],
+            ssh_signing_keys=[
+                self._times(k, created_at="-90d") for k in entry.get("ssh_signing_keys") or []
+            ],
+        )
+        self.users[login.lower()] = user
+        for item in entry.get("tokens") or []:
+            self.add_token(login, item)
+        for index, item in enumerate(entry.get("events") or []):
+            self.add_event(login, item, index)
+        return user
+
+    def add_token(self, login: str, item: dict[str, Any]) -> Token:
+        value = item["value"]
+        kind = token_kind(value)
+        if kind is None:
+            raise ValueError(f"token of {login!r} has an unknown prefix: {value[:6]}...")
+        if value in self.tokens:
+            raise ValueError(f"token {value[:6]}...{value[-4:]} is seeded twice")
+        token = Token(value, login, kind, list(item.get("scopes") or []))
+        raw = item.get("expires_at")
+        if raw is not None:
+            token.expires_at = resolve_time(raw, self.now)
+            relative = isinstance(raw, datetime) or re.match(r"^\s*[+-]\d", str(raw))
+            token.expiration_header = (
+                token.expires_at.strftime("%Y-%m-%d %H:%M:%S UTC") if relative else str(raw)
+            )
+        self.tokens[value] = token
+        return token
+
+    def add_event(self, login: str, item: dict[str, Any], index: int = 0) -> dict[str, Any]:
+        event = self._times(item, created_at="-1h")
+        repo = self.repos.get(str(event.get("repo", "")).lower())
+        event.setdefault("id", str(4_000_000_000 + int(event["created_at"].timestamp()) + index))
+        event.setdefault("actor", login)
+        event.setdefault("type", "PushEvent")
+        event.setdefault("repo", f"{login}/{login}")
+        # Events from private repositories are private unless the seed says otherwise.
+        event.setdefault("public", not repo.private if repo else True)
+        self.users[login.lower()].events.append(event)
+        return event
+
+    def add_repo(self, entry: dict[str, Any]) -> Repo:
+        full_name = entry["full_name"]
+        if full_name.lower() in self.repos:
+            raise ValueError(f"duplicate repository {full_name!r} in seed")
+        data = self._times(entry, created_at="-365d", pushed_at="-1d")
+        repo = Repo(
+            full_name=full_name,
+            id=int(entry.get("id") or self.identity(full_name)[0]),
+            private=bool(entry.get("private", False)),
+            created_at=data["created_at"],
+            pushed_at=data["pushed_at"],
+            updated_at=data.get("updated_at") or data["pushed_at"],
+            data=data,
+            hooks=[self._times(h, created_at="-30d") for h in entry.get("hooks") or []],
+            deploy_keys=[self._times(k, created_at="-30d") for k in entry.get("deploy_keys") or []],
+            invitations=[self._times(i, created_at="-1d") for i in entry.get("invitations") or []],
+        )
+        for person in entry.get("collaborators") or []:
+            login, role = (
+                (person, "push")
+                if isinstance(person, str)
+                else (person["login"], person.get("permission", "push"))
+            )
+            repo.roles[login.lower()] = obj.normalize_role(role)
+        for login in entry.get("admins") or []:
+            repo.roles[login.lower()] = "admin"
+        self.repos[full_name.lower()] = repo
+        return repo
+
+    # queries
+
+    def identity(self, login: str) -> tuple[int, str]:
+        """Id and account type for any login; unseeded logins get a stable synthetic id."""
+        user = self.users.get(login.lower())
+        if user is not None:
+            return user.id, user.type
+        is_org = any(repo.owner.lower() == login.lower() for repo in self.repos.values())
+        return 50_000_000 + zlib.crc32(login.lower().encode()) % 10_000_000, (
+            "Organization" if is_org else "User"
+        )
+
+    def user(self, login: str) -> User | None:
+        return self.users.get(login.lower())
+
+    def display_login(self, login: str) -> str:
+        user = self.users.get(login.lower())
+        return user.login if user else login
+
+    def repo(self, owner: str, name: str) -> Repo | None:
+        return self.repos.get(f"{owner}/{name}".lower())
+
+    def token_is_live(self, value: str) -> bool:
+        token = self.tokens.get(value)
+        return token is not None and token.revoked_at is None and not self.is_expired(token)
+
+    def is_expired(self, token: Token) -> bool:
+        return token.expires_at is not None and token.expires_at <= self.now
+
+    def revoke(self, value: str, via: str) -> bool:
+        with self.lock:
+            token = self.tokens.get(value)
+            if token is None or token.revoked_at is not None:
+                return False
+            token.revoked_at = self.now
+            self.revocations.append((value, via))
+            return True
+
+    def advance(self, delta: timedelta) -> None:
+        with self.lock:
+            self.now += delta
+
+    def bucket(self, key: str, limit: int) -> RateBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None or bucket.reset <= self.now:
+            bucket = self._buckets[key] = RateBucket(limit, self.now + timedelta(hours=1))
+        return bucket
+
+
+@dataclass
+class Caller:
+    token: Token | None = None
+    user: User | None = None
+
+    @property
+    def login(self) -> str | None:
+        return self.user.login if self.user else None
+
+    @property
+    def bucket_key(self) -> str:
+        if self.token is None:
+            return "anonymous"  # GitHub counts these per IP; the simulator has one client IP
+        if self.token.kind == "app_installation":
+            return f"installation:{self.token.value}"
+        return f"user:{self.token.login.lower()}"
+
+
+def _error(status: int, message: str, doc: str = DOCS, **extra: Any) -> Response:
+    body = {"message": message, "documentation_url": doc, "status": str(status), **extra}
+    return Response(status, body)
+
+
+_REVOKE_DOC = f"{DOCS}/credentials/revoke#revoke-a-list-of-credentials"
+_NO_USER_AGENT = (
+    "Request forbidden by administrative rules. Please make sure your request has a User-Agent "
+    "header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)."
+)
+_NOT_FOR_INTEGRATIONS = "Resource not accessible by integration"
+_INSTALLATION_ONLY = (
+    "You must authenticate with an installation access token in order to use this endpoint."
+)
+_SECONDARY_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+_DEFAULT_MESSAGES = {
+    401: "Bad credentials",
+    404: "Not Found",
+    422: "Validation Failed",
+    500: "Server Error",
+}
+
+
+class GitHubSimulator(SimServer):
+    """api.github.com on 127.0.0.1. Route options: ``auth`` (required / forbidden), ``users_only``
+    (refused to installation tokens), ``scopes`` (classic scopes that may read it), ``counted``."""
+
+    server_header = "github.com"
+
+    def __init__(self, state: GitHubState | None = None) -> None:
+        super().__init__()
+        self.state = state or GitHubState()
+        route = self.route
+        route("GET", "/user", self._get_user, auth="required", users_only=True)
+        route("GET", "/users/{username}", self._get_named_user)
+        route("GET", "/users/{username}/events", self._user_events)
+        route("GET", "/users/{username}/events/public", self._user_events, public_only=True)
+        for attr, scope in _USER_KEY_LISTS.items():
+            route(
+                "GET",
+                f"/user/{attr}",
+                self._own_keys,
+                auth="required",
+                users_only=True,
+                scopes=(f"admin:{scope}", f"read:{scope}", f"write:{scope}"),
+                attr=attr,
+            )
+        route("GET", "/user/repos", self._user_repos, auth="required", users_only=True)
+        route("GET", "/repos/{owner}/{repo}", self._get_repo)
+        for attr, need in _REPO_LISTS.items():
+            route(
+                "GET",
+                f"/repos/{{owner}}/{{repo}}/{attr}",
+                self._repo_list,
+                auth="required",
+                need=need,
+                attr=attr,
+            )
+        route("POST", "/credentials/revoke", self._credentials_revoke, auth="forbidden")
+        route("DELETE", "/installation/token", self._delete_installation_token, auth="required")
+        route("GET", "/installation/repositories", self._installation_repos, auth="required")
+        route("GET", "/rate_limit", self._rate_limit, counted=False)
+
+    @classmethod
+    def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> GitHubSimulator:
+        return cls(GitHubState.from_seed(seed, now))
+
+    @property
+    def revoke_lag(self) -> int:
+        return self.state.revoke_lag
+
+    @revoke_lag.setter
+    def revoke_lag(self, value: int) -> None:
+        self.state.revoke_lag = value
+
+    # hooks of SimServer
+
+    def clock(self) -> datetime:
+        return self.state.now
+
+    def dispatch(self, request: Request, route: Route) -> Response:
+        with self.state.lock:
+            return self._guard(request, route.options) or route.handler(request)
+
+    def error_response(
+        self, status: int, message: str | None = None, fault: Fault | None = None
+    ) -> Response:
+        if message is None:
+            secondary = status == 429 or (status == 403 and fault and fault.retry_after is not None)
+            message = _SECONDARY_LIMIT if secondary else _DEFAULT_MESSAGES.get(status)
+        return _error(status, message or HTTPStatus(status).phrase)
+
+    def finalize(self, request: Request, response: Response) -> None:
+        with self.state.lock:
+            caller = request.context.get("caller")
+            if caller is None:  # a fault or an unknown route: look at the token, never count
+                caller = self._authenticate(request.headers.get("authorization"), consume=False)
+            caller = caller or Caller()
+            response.headers.update(self._bucket(caller).headers())
+        token = caller.token
+        if token is not None and token.kind in SCOPED_KINDS:
+            scopes = request.route.options.get("scopes", ()) if request.route else ()
+            response.headers["x-oauth-scopes"] = ", ".join(token.scopes)
+            response.headers["x-accepted-oauth-scopes"] = ", ".join(sorted(scopes))
+        if token is not None and token.expiration_header:
+            response.headers["github-authentication-token-expiration"] = token.expiration_header
+        response.headers.setdefault("x-github-api-version-selected", "2022-11-28")
+        response.headers.setdefault("x-github-media-type", "github.v3; format=json")
+        response.headers["x-github-request-id"] = _request_id()
+
+    # authentication and rate limits
+
+    def _guard(self, request: Request, options: Mapping[str, Any]) -> Response | None:
+        if not request.headers.get("user-agent"):
+            return _error(403, _NO_USER_AGENT)
+        if "authorization" in request.headers and options.get("auth") == "forbidden":
+            return _error(
+                403, "Authenticated requests are not accepted by this endpoint.", _REVOKE_DOC
+            )
+        caller = self._authenticate(request.headers.get("authorization"), consume=True)
+        if caller is None:
+            return _error(401, "Bad credentials")
+        request.context["caller"] = caller
+        token = caller.token
+        if token is None and options.get("auth") == "required":
+            return _error(401, "Requires authentication")
+        if token and token.kind == "app_installation" and options.get("users_only"):
+            return _error(403, _NOT_FOR_INTEGRATIONS)
+        scopes = options.get("scopes")
+        if scopes and token and token.kind in SCOPED_KINDS and not set(scopes) & set(token.scopes):
+            return _error(404, "Not Found")  # GitHub hides what a token's scopes do not cover
+        if options.get("counted", True):
+            bucket = self._bucket(caller)
+            if bucket.used >= bucket.limit:
+                return _error(
+                    403,
+                    _rate_limit_message(caller),
+                    f"{DOCS}/using-the-rest-api/rate-limits-for-the-rest-api",
+                )
+            bucket.used += 1
+        return None
+
+    def _authenticate(self, header: str | None, consume: bool) -> Caller | None:
+        """The caller behind an Authorization header; None means 401 Bad credentials."""
+        if header is None:
+            return Caller()
+        value = _token_from_header(header)
+        token = self.state.tokens.get(value) if value else None
+        # Refresh tokens are only good for the OAuth token exchange, never as API credentials.
+        if token is None or token.kind == "app_refresh" or self.state.is_expired(token):
+            return None
+        if token.revoked_at is not None:
+            # Revocation takes a while to reach every GitHub front end; revoke_lag models that.
+            if token.uses_after_revoke >= self.state.revoke_lag:
+                return None
+            if consume:
+                token.uses_after_revoke += 1
+        return Caller(token, self.state.user(token.login))
+
+    def _bucket(self, caller: Caller) -> RateBucket:
+        state = self.state
+        limit = state.authenticated_limit if caller.token else state.unauthenticated_limit
+        return state.bucket(caller.bucket_key, limit)
+
+    # handlers
+
+    def _get_user(self, request: Request) -> Response:
+        caller: Caller = request.context["caller"]
+        assert caller.user is not None and caller.token is not None
+        # Classic and OAuth tokens see private profile fields only with a user scope.
+        token = caller.token
+        private = token.kind not in SCOPED_KINDS or bool({"user", "read:user"} & set(token.scopes))
+        build = obj.private_user if private else obj.public_user
+        return Response(200, build(self.base_url, caller.user, self.state))
+
+    def _get_named_user(self, request: Request) -> Response:
+        user = self.state.user(request.params["username"])
+        if user is None:
+            return _error(404, "Not Found")
+        return Response(200, obj.public_user(self.base_url, user, self.state))
+
+    def _user_events(self, request: Request) -> Response:
+        user = self.state.user(request.params["username"])
+        if user is None:
+            return _error(404, "Not Found")
+        caller: Caller = request.context["caller"]
+        assert request.route is not None
+        own = (
+            not request.route.options.get("public_only")
+            and caller.user is user
+            and caller.token is not None
+            and caller.token.kind != "app_installation"
+        )
+        oldest = self.state.now - self.state.events_window
+        events = sorted(
+            (e for e in user.events if (own or e["public"]) and e["created_at"] >= oldest),
+            key=lambda e: (e["created_at"], str(e["id"])),
+            reverse=True,
+        )[: self.state.events_cap]
+        return self._page(request, events, lambda e: obj.event(self.base_url, e, self.state))
+
+    def _own_keys(self, request: Request) -> Response:
+        user = request.context["caller"].user
+        assert request.route is not None and user is not None
+        attr = request.route.options["attr"]
+        build: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "keys": lambda key: obj.ssh_key(self.base_url, key),
+            "gpg_keys": lambda key: obj.gpg_key(key, user),
+            "ssh_signing_keys": obj.ssh_signing_key,
+        }
+        return self._page(request, getattr(user, attr), build[attr])
+
+    def _user_repos(self, request: Request) -> Response:
+        login = request.context["caller"].login
+        visibility, affiliation, kind = (
+            request.arg(name) for name in ("visibility", "affiliation", "type")
+        )
+        if kind is not None and (visibility is not None or affiliation is not None):
+            return _error(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "Repository", "code": "invalid", "field": "type"}],
+            )
+        wanted = set((affiliation or "owner,collaborator,organization_member").split(","))
+        if kind in ("owner", "member"):
+            wanted = {"owner"} if kind == "owner" else {"collaborator", "organization_member"}
+        visibility = kind if kind in ("public", "private") else visibility or "all"
+        sort = request.arg("sort", "full_name")
+        direction = request.arg("direction", "asc" if sort == "full_name" else "desc")
+        if sort not in _REPO_SORTS or direction not in ("asc", "desc"):
+            return _error(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "Repository", "code": "invalid", "field": "sort"}],
+            )
+        repos = []
+        for repo in self.state.repos.values():
+            role = repo.role(login)
+            relation = (
+                "owner"
+                if repo.owner.lower() == login.lower()
+                else ("collaborator" if role else None)
+            )
+            if relation in wanted and visibility in ("all", repo.visibility):
+                repos.append((repo, role))
+        repos.sort(key=lambda pair: _REPO_SORTS[sort](pair[0]), reverse=direction == "desc")
+        return self._page(
+            request,
+            repos,
+            lambda pair: obj.repository(
+                self.base_url, pair[0], self.state, pair[1], authenticated=True
+            ),
+        )
+
+    def _visible_repo(self, request: Request) -> tuple[Repo | None, str | None]:
+        caller: Caller = request.context["caller"]
+        repo = self.state.repo(request.params["owner"], request.params["repo"])
+        role = repo.role(caller.login) if repo else None
+        if repo is None or (repo.private and role is None):
+            return None, None
+        token = caller.token
+        if repo.private and token and token.kind in SCOPED_KINDS and "repo" not in token.scopes:
+            return None, None  # a classic token without the repo scope cannot see private repos
+        return repo, role or ("pull" if token else None)
+
+    def _get_repo(self, request: Request) -> Response:
+        repo, role = self._visible_repo(request)
+        if repo is None:
+            return _error(404, "Not Found")
+        authenticated = request.context["caller"].token is not None
+        return Response(200, obj.repository(self.base_url, repo, self.state, role, authenticated))
+
+    def _repo_list(self, request: Request) -> Response:
+        assert request.route is not None
+        attr, need = request.route.options["attr"], request.route.options["need"]
+        repo, role = self._visible_repo(request)
+        if repo is None:
+            return _error(404, "Not Found")
+        levels = obj.PERMISSION_LEVELS
+        if role is None or levels.index(role) < levels.index(need):
+            return _error(
+                403,
+                "Must have admin rights to Repository."
+                if need == "admin"
+                else "Must have push access to view repository collaborators.",
+            )
+        base, state = self.base_url, self.state
+        if attr == "collaborators":
+            people = [(repo.owner, "admin")] if state.identity(repo.owner)[1] == "User" else []
+            people += [
+                (state.display_login(login), level)
+                for login, level in repo.roles.items()
+                if login != repo.owner.lower()
+            ]
+            return self._page(
+                request, people, lambda pair: obj.collaborator(base, pair[0], pair[1], state)
+            )
+        lists: dict[str, tuple[list[dict[str, Any]], Callable[[dict[str, Any]], Any]]] = {
+            "hooks": (repo.hooks, lambda item: obj.hook(base, repo, item)),
+            "keys": (repo.deploy_keys, lambda item: obj.deploy_key(base, repo, item)),
+            "invitations": (repo.invitations, lambda item: obj.invitation(base, repo, item, state)),
+        }
+        items, build = lists[attr]
+        return self._page(request, items, build)
+
+    def _credentials_revoke(self, request: Request) -> Response:
+        if request.body and request.json is None:
+            return _error(400, "Problems parsing JSON", _REVOKE_DOC)
+        problems = _revoke_body_problems(request.json)
+        if problems:
+            return _error(422, "Validation failed", _REVOKE_DOC, errors=problems)
+        for value in request.json["credentials"]:
+            token = self.state.tokens.get(value)
+            if token is not None and token.kind in REVOCABLE_BY_VALUE:
+                self.state.revoke(value, "POST /credentials/revoke")
+        # GitHub never says which strings were tokens or whether anything was revoked.
+        return Response(202, {})
+
+    def _delete_installation_token(self, request: Request) -> Response:
+        token = request.context["caller"].token
+        if token.kind != "app_installation":
+            return _error(403, _INSTALLATION_ONLY)
+        self.state.revoke(token.value, "DELETE /installation/token")
+        return Response(204)
+
+    def _installation_repos(self, request: Request) -> Response:
+        caller: Caller = request.context["caller"]
+        if caller.token is None or caller.token.kind != "app_installation":
+            return _error(403, _INSTALLATION_ONLY)
+        repos = [
+            (repo, repo.role(caller.login))
+            for repo in self.state.repos.values()
+            if repo.role(caller.login)
+        ]
+        return self._page(
+            request,
+            repos,
+            lambda pair: obj.repository(self.base_url, pair[0], self.state, pair[1], True),
+            wrap=lambda page, total: {
+                "total_count": total,
+                "repository_selection": "selected",
+                "repositories": page,
+            },
+        )
+
+    def _rate_limit(self, request: Request) -> Response:
+        caller: Caller = request.context["caller"]
+        bucket = self._bucket(caller)
+        core = {
+            "limit": bucket.limit,
+            "used": bucket.used,
+            "remaining": bucket.remaining,
+            "reset": int(bucket.reset.timestamp()),
+        }
+        return Response(200, obj.rate_limit_overview(core, caller.token is not None))
+
+    def _page(
+        self,
+        request: Request,
+        items: list[Any],
+        build: Callable[[Any], Any],
+        wrap: Callable[[list[Any], int], Any] | None = None,
+    ) -> Response:
+        per_page = min(max(_int(request.arg("per_page"), 30), 1), 100)
+        page = max(_int(request.arg("page"), 1), 1)
+        last = max((len(items) + per_page - 1) // per_page, 1)
+        chunk = [build(item) for item in items[(page - 1) * per_page : page * per_page]]
+        body = wrap(chunk, len(items)) if wrap else chunk
+        link = _link_header(self.base_url + request.path, request.query, page, last)
+        return Response(200, body, {"link": link} if link else {})
+
+
+_USER_KEY_LISTS = {
+    "keys": "public_key",
+    "gpg_keys": "gpg_key",
+    "ssh_signing_keys": "ssh_signing_key",
+}
+_REPO_LISTS = {"hooks": "admin", "keys": "admin", "invitations": "admin", "collaborators": "push"}
+_REPO_SORTS: dict[str, Callable[[Repo], Any]] = {
+    "full_name": lambda repo: repo.full_name.lower(),
+    "created": lambda repo: repo.created_at,
+    "updated": lambda repo: repo.updated_at,
+    "pushed": lambda repo: repo.pushed_at,
+}
+
+
+def _rate_limit_message(caller: Caller) -> str:
+    if caller.token is None:
+        return (
+            "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
+            "requests get a higher rate limit. Check out the documentation for more details.)"
+        )
+    if caller.user is not None:
+        return f"API rate limit exceeded for user ID {caller.user.id}."
+    return "API rate limit exceeded for installation."
+
+
+def _token_from_header(header: str) -> str | None:
+    scheme, _, credential = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme in ("token", "bearer"):
+        return credential.strip() or None
+    if scheme == "basic":
+        # Git and some tools send the token as the Basic password with any username.
+        try:
+            decoded = base64.b64decode(credential.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
+
+
+def _revoke_body_problems(body: Any) -> list[str]:
+    if not isinstance(body, dict) or "credentials" not in body:
+        return ["credentials is missing"]
+    credentials = body["credentials"]
+    if not isinstance(credentials, list):
+        return ["credentials is not an array"]
+    if not 1 <= len(credentials) <= 1000:
+        return ["credentials must contain between 1 and 1000 items"]
+    if not all(isinstance(item, str) for item in credentials):
+        return ["credentials items must be strings"]
+    return []
+
+
+def _link_header(url: str, query: dict[str, list[str]], page: int, last: int) -> str:
+    def link(number: int, rel: str) -> str:
+        params = {key: values for key, values in query.items() if key != "page"}
+        params["page"] = [str(number)]
+        return f'<{url}?{urlencode(params, doseq=True)}>; rel="{rel}"'
+
+    links = [link(min(page - 1, last), "prev")] if page > 1 else []
+    if page < last:
+        links += [link(page + 1, "next"), link(last, "last")]
+    if page > 1:
+        links.append(link(1, "first"))
+    return ", ".join(links)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _request_id() -> str:
+    raw = uuid.uuid4().hex.upper()
+    return f"{raw[:4]}:{raw[4:9]}:{raw[9:16]}:{raw[16:23]}:{raw[23:31]}"
