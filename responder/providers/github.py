@@ -85,6 +85,10 @@ class GitHubProvider:
             timeout=int(max(1, self.timing.request_timeout)),
             retry=None if writes else _bounded_retry(self.timing),
             per_page=100,
+            # PyGithub spaces requests out by default; a run makes tens of calls, not thousands,
+            # and every second counts in an incident.
+            seconds_between_requests=None,
+            seconds_between_writes=None,
         )
 
     def call(self, gh: Github, verb: str, url: str, **kwargs: Any) -> tuple[dict[str, Any], Any]:
@@ -109,6 +113,8 @@ class GitHubProvider:
 
     def identify(self, credential: Credential, now: datetime) -> Identity:
         gh = self.client(credential.secret.reveal())
+        if _prefix(credential) == INSTALLATION_PREFIX:
+            return self._identify_installation(gh, credential)
         headers, user = self.call(gh, "GET", "/user")
         scopes_header = headers.get("x-oauth-scopes")
         scopes = None if scopes_header is None else tuple(
@@ -131,6 +137,20 @@ class GitHubProvider:
             expires=expiry,
             audit_handle=credential.secret.hashed_token,
             notes=tuple(notes),
+        )
+
+    def _identify_installation(self, gh: Github, credential: Credential) -> Identity:
+        """`ghs_` tokens have no user: GET /user answers 403, so list what the token reaches."""
+        _, data = self.call(gh, "GET", "/installation/repositories", parameters={"per_page": 100})
+        repos = [r.get("full_name") for r in (data or {}).get("repositories", [])]
+        owners = sorted({str(name).split("/")[0] for name in repos if name})
+        return Identity(
+            credential_id=credential.id, provider=self.name,
+            account=owners[0] if len(owners) == 1 else "app installation",
+            account_id="installation", token_kind=credential.kind, scopes=None, expires=None,
+            audit_handle=credential.secret.hashed_token,
+            notes=(f"installation token reaching {data.get('total_count', len(repos))} "
+                   f"repositories: {', '.join(str(r) for r in repos[:10])}",),
         )
 
     # -- revoke -------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ TOKEN_KINDS = {
 SCOPED_KINDS = frozenset({"classic_pat", "oauth"})  # the only kinds with x-oauth-scopes
 REVOCABLE_BY_VALUE = frozenset(TOKEN_KINDS.values()) - {"app_installation"}
 _TIME_KEYS = ("created_at", "updated_at", "pushed_at", "last_used", "expires_at")
+_EXPIRATION_HEADER = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (UTC|[+-]\d{4})$")
 
 
 def token_kind(value: str) -> str | None:
@@ -195,9 +196,10 @@ class GitHubState:
         raw = item.get("expires_at")
         if raw is not None:
             token.expires_at = resolve_time(raw, self.now)
-            relative = isinstance(raw, datetime) or re.match(r"^\s*[+-]\d", str(raw))
+            # A seed already in GitHub's header format is sent verbatim (it varies by kind).
+            verbatim = isinstance(raw, str) and _EXPIRATION_HEADER.match(raw)
             token.expiration_header = (
-                token.expires_at.strftime("%Y-%m-%d %H:%M:%S UTC") if relative else str(raw)
+                raw if verbatim else token.expires_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             )
         self.tokens[value] = token
         return token

@@ -151,9 +151,12 @@ def _event_payload(
     }
     payload = {**defaults.get(event["type"], {}), **(event.get("payload") or {})}
     member = payload.get("member")
-    if isinstance(member, str):  # seeds may name the added collaborator by login
-        number, kind = state.identity(member)
-        payload["member"] = simple_user(base, member, number, kind)
+    # Seeds may name the added collaborator by login, or give only some of its fields.
+    if isinstance(member, str):
+        member = {"login": member}
+    if isinstance(member, dict) and "login" in member:
+        number, kind = state.identity(member["login"])
+        payload["member"] = {**simple_user(base, member["login"], number, kind), **member}
     return payload
 
 

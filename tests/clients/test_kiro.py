@@ -149,7 +149,7 @@ def _write(root: Path) -> Path:
 def test_locate_user_then_workspaces(tmp_path: Path) -> None:
     home, cwd, other, empty = (tmp_path / n for n in ("home", "cwd", "other", "empty"))
     for d in (home, cwd, other, empty):
-        d.mkdir()
+        d.mkdir(exist_ok=True)
     files = [_write(home), _write(cwd), _write(other)]
     machine = Machine(home=home, cwd=cwd, workspaces=(empty, other, cwd))
     found = kiro.locate(machine)
@@ -167,7 +167,7 @@ def test_locate_lists_home_once_when_cwd_is_home(tmp_path: Path) -> None:
 
 
 def test_locate_dedupes_a_symlinked_workspace(tmp_path: Path) -> None:
-    (tmp_path / "home").mkdir()
+    (tmp_path / "home").mkdir(exist_ok=True)
     real = tmp_path / "real"
     real.mkdir()
     _write(real)

@@ -39,6 +39,7 @@ BOT = "ghp_" + "Kl6" * 12  # the responder's own read credential, admin on octo-
 CAROL = "ghp_" + "Mn7" * 12  # collaborator with push access only
 STRANGER = "github_pat_11ZZZZZZZ0" + "y" * 72  # no access to the private repository
 EVENT_TYPES = ("PushEvent", "CreateEvent", "MemberEvent", "WatchEvent", "DeleteEvent")
+MEMBER_FORMS = ("mallory", {"login": "mallory", "id": 9999001})  # seeds may use either
 
 
 def make_seed() -> dict[str, Any]:
@@ -49,7 +50,11 @@ def make_seed() -> dict[str, Any]:
             "created_at": f"-{i + 1}h",
             "public": i % 3 != 0,
             "repo": "octo-dev/api",
-            **({"payload": {"action": "added", "member": "mallory"}} if i % 5 == 2 else {}),
+            **(
+                {"payload": {"action": "added", "member": MEMBER_FORMS[i % 2]}}
+                if i % 5 == 2
+                else {}
+            ),
         }
         for i in range(45)
     ]
@@ -198,7 +203,9 @@ def call(
 
 def github(sim: GitHubSimulator, token: str | None, **kwargs: Any) -> Github:
     auth = Auth.Token(token) if token else None
-    return Github(auth=auth, base_url=sim.base_url, retry=None, **kwargs)
+    # PyGithub throttles itself by default (0.25 s between requests, 1 s between writes).
+    throttle = {"seconds_between_requests": 0, "seconds_between_writes": 0}
+    return Github(auth=auth, base_url=sim.base_url, retry=None, **throttle, **kwargs)
 
 
 # --- contract: responses and requests match api.github.com-subset.json -------------------------
@@ -834,3 +841,31 @@ def test_events_older_than_the_window_are_not_served() -> None:
     with GitHubSimulator.from_seed(seed, now=NOW) as sim:
         events = call(sim, "GET", "/users/u/events", OWNER_FINE).json
         assert [e["id"] for e in events] == ["1"]
+
+
+def test_expiration_header_formats() -> None:
+    seed = {
+        "users": [
+            {
+                "login": "u",
+                "tokens": [
+                    {"value": OWNER_FINE, "expires_at": "2026-06-01 10:00:00 -0700"},
+                    {"value": OWNER_CLASSIC, "expires_at": "2026-06-01T10:00:00Z"},
+                    {"value": OWNER_OAUTH, "expires_at": datetime(2026, 6, 2, 8, 30)},
+                ],
+            }
+        ]
+    }
+    with GitHubSimulator.from_seed(seed, now=NOW) as sim:
+        headers = {
+            token: call(sim, "GET", "/user", token).headers[
+                "github-authentication-token-expiration"
+            ]
+            for token in (OWNER_FINE, OWNER_CLASSIC, OWNER_OAUTH)
+        }
+    assert headers == {
+        OWNER_FINE: "2026-06-01 10:00:00 -0700",  # GitHub's own format is kept verbatim
+        OWNER_CLASSIC: "2026-06-01 10:00:00 UTC",
+        OWNER_OAUTH: "2026-06-02 08:30:00 UTC",
+    }
+    assert sim.state.tokens[OWNER_FINE].expires_at == datetime(2026, 6, 1, 17, tzinfo=UTC)
