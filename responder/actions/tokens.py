@@ -82,11 +82,10 @@ class Snapshot(Action):
                                        for gap in captured.gaps)
         for failure in failures:
             if failure["status"] == 401:
-                result.findings.append(Finding(
-                    "medium", f"{failure['redacted']} is already invalid (401): nothing to capture"))
+                text = f"{failure['redacted']} is already invalid (401): nothing to capture"
             else:
-                result.findings.append(Finding(
-                    "medium", f"identity of {failure['redacted']} not captured: {failure['error']}"))
+                text = f"identity of {failure['redacted']} not captured: {failure['error']}"
+            result.findings.append(Finding("medium", text))
         others = [c for c in creds if c.provider != "github"]
         result.outputs = {
             "identities": [i.as_dict() for i in identities],

@@ -52,6 +52,7 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 def load(path: Path | None = None) -> tuple[Rule, ...]:
     from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     source = path or Path(str(resources.files("responder.activity") / "rules.yaml"))
     try:
@@ -61,7 +62,12 @@ def load(path: Path | None = None) -> tuple[Rule, ...]:
         first = exc.errors()[0]
         raise BadInput(f"rule file: {'.'.join(map(str, first['loc']))}: {first['msg']}",
                        where=str(source), hint="see docs/playbooks.md, 'Flagging rules'") from None
-    except (OSError, ValueError) as exc:
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else str(source)
+        raise BadInput(f"rule file is not valid YAML: {exc.problem}", where=where,
+                       hint="check the indentation on that line (spaces, not tabs)") from None
+    except (OSError, ValueError, YAMLError) as exc:
         raise BadInput(f"rule file cannot be read: {exc}", where=str(source)) from None
 
 

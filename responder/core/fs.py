@@ -13,8 +13,15 @@ PRIVATE_FILE = 0o600
 
 
 def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    # mkdir's mode is filtered by the umask and ignored for existing directories.
+    """Create `path` and any missing parents as 0700; parents that already exist are left alone."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(directory, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
     os.chmod(path, PRIVATE_DIR)
     return path
 
@@ -63,6 +70,7 @@ def append_private(path: Path, line: str) -> None:
     ensure_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
     try:
+        os.fchmod(fd, PRIVATE_FILE)
         os.write(fd, line.encode("utf-8"))
         os.fsync(fd)
     finally:

@@ -48,6 +48,9 @@ class Secret:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Secret is immutable")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Secret is immutable")
+
     def reveal(self) -> str:
         return self._value
 
@@ -120,6 +123,6 @@ class SecretRegistry:
         try:
             return self.scrub(data.decode("utf-8")).encode("utf-8")
         except UnicodeDecodeError:
-            for value, shown in list(self._values.items()):
+            for value, shown in sorted(self._values.items(), key=lambda kv: -len(kv[0])):
                 data = data.replace(value.encode(), shown.encode())
             return data

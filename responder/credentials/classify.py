@@ -32,10 +32,10 @@ KINDS: tuple[Kind, ...] = (
 
 # Names that say "this value is a secret" even when its format is unknown.
 _SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|\bPAT\b|_PAT$|AUTH|"
+    r"(TOKEN|SECRET|PASSWORD|PASSWD|API[-_]?KEY|ACCESS[-_]?KEY|PRIVATE[-_]?KEY|\bPAT\b|_PAT$|AUTH|"
     r"CREDENTIAL|BEARER|COOKIE|SESSION)", re.IGNORECASE,
 )
-_PROVIDER_HINTS = {"GITHUB": "github", "GH_": "github"}
+_PROVIDER_HINT = re.compile(r"(^|[^A-Z])(GITHUB|GH_)", re.IGNORECASE)
 
 
 def recognise(value: str) -> Kind | None:
@@ -60,8 +60,4 @@ def looks_secret(name: str) -> bool:
 
 
 def provider_hint(name: str) -> str | None:
-    upper = name.upper()
-    for marker, provider in _PROVIDER_HINTS.items():
-        if marker in upper:
-            return provider
-    return None
+    return "github" if _PROVIDER_HINT.search(name) else None

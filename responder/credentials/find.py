@@ -39,14 +39,20 @@ def discover(entry: ServerEntry, env: Mapping[str, str]) -> Discovery:
     for name, value in _mapping(definition.get("headers")).items():
         _consider(found, entry, env, f"headers.{name}", name, value)
     args = [str(a) for a in definition.get("args") or [] if isinstance(a, str)]
-    for index, arg in enumerate(args):
+    index = 0
+    while index < len(args):
+        arg = args[index]
         flag, eq, inline = arg.partition("=")
         if eq and _SECRET_FLAG.match(flag):
-            _consider(found, entry, env, f"args[{index}] {flag}=", flag, inline)
+            _consider(found, entry, env, f"args[{index}] {flag}=", flag, inline,
+                      name_is_secret=True)
         elif _SECRET_FLAG.match(arg) and index + 1 < len(args):
-            _consider(found, entry, env, f"args[{index + 1}] {arg}", arg, args[index + 1])
+            index += 1  # the flag's value is this argument; it is not looked at twice
+            _consider(found, entry, env, f"args[{index}] {arg}", arg, args[index],
+                      name_is_secret=True)
         else:
             _consider(found, entry, env, f"args[{index}]", "", arg, name_is_secret=False)
+        index += 1
     url = definition.get("url")
     if isinstance(url, str):
         parts = urlsplit(url)

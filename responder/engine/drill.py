@@ -65,9 +65,9 @@ def build_sandbox(scenario: Scenario, root: Path) -> tuple[Path, Path]:
 
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
               env: dict[str, str] | None = None) -> tuple[int, RunResult, Path]:
-    from responder.sim.github import GitHubSimulator
-
     import os
+
+    from responder.sim.github import GitHubSimulator
 
     base_env = dict(os.environ if env is None else env)
     scenario = load_scenario(playbook, scenario_name)

@@ -56,6 +56,7 @@ def load(name_or_path: str) -> LoadedPlaybook:
     path = resolve(name_or_path)
     raw = path.read_bytes()
     document = _parse_yaml(path, raw)
+    _check_unique_ids(path, document)
     try:
         playbook = Playbook.model_validate(_plain(document))
     except ValidationError as exc:
@@ -82,6 +83,24 @@ def _parse_yaml(path: Path, raw: bytes) -> Any:
         raise PlaybookError("a playbook is a YAML mapping with format, id, title and steps",
                             where=f"{path}:1")
     return document
+
+
+def _check_unique_ids(path: Path, document: Any) -> None:
+    """Name the step that reuses an id, not the `steps:` list (the model only sees the list)."""
+    steps = document.get("steps")
+    if not isinstance(steps, list):
+        return
+    seen: set[str] = set()
+    for index, step in enumerate(steps):
+        step_id = step.get("id") if isinstance(step, dict) else None
+        if not isinstance(step_id, str):
+            continue
+        if step_id in seen:
+            line = _line_of(document, ("steps", index, "id"))
+            raise PlaybookError(f'step "{step_id}": id {step_id!r} is used twice',
+                                where=f"{path}:{line[0]}:{line[1]}" if line else str(path),
+                                hint="ids must be unique: rename one of the steps")
+        seen.add(step_id)
 
 
 def _plain(node: Any) -> Any:

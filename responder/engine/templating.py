@@ -14,14 +14,22 @@ from typing import Any
 
 from responder.core.errors import PlaybookError
 
+# Everything a template can raise at render time: a playbook error, never a crash. (Jinja's
+# TemplateError covers undefined names and the sandbox's SecurityError.)
+_ERRORS: tuple[type[Exception], ...] = (
+    ArithmeticError, AttributeError, IndexError, KeyError, TypeError, ValueError,
+)
+
 _WHOLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
 def _environment():
-    from jinja2 import StrictUndefined
+    global _ERRORS
+    from jinja2 import StrictUndefined, TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    _ERRORS = (*_ERRORS, TemplateError)
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
@@ -35,8 +43,7 @@ def _fail(where: str, exc: Exception) -> PlaybookError:
 
 def render(value: Any, scope: dict[str, Any], where: str) -> Any:
     """Render every string inside `value` (recursing into lists and mappings)."""
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
+    from jinja2 import Undefined
 
     if isinstance(value, dict):
         return {k: render(v, scope, f"{where}.{k}") for k, v in value.items()}
@@ -48,20 +55,25 @@ def render(value: Any, scope: dict[str, Any], where: str) -> Any:
     try:
         whole = _WHOLE_EXPRESSION.match(value)
         if whole:
-            return env.compile_expression(whole.group("expr"), undefined_to_none=False)(**scope)
+            result = env.compile_expression(whole.group("expr"), undefined_to_none=False)(**scope)
+            if isinstance(result, Undefined):
+                result._fail_with_undefined_error()
+            return result
         return env.from_string(value).render(**scope)
-    except (TemplateError, SecurityError, TypeError, ValueError, KeyError) as exc:
+    except _ERRORS as exc:
         raise _fail(where, exc) from None
 
 
 def condition(expression: str, scope: dict[str, Any], where: str) -> bool:
     """A `when:` condition; `{{ }}` around it is optional."""
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
+    from jinja2 import Undefined
 
     whole = _WHOLE_EXPRESSION.match(expression)
     source = whole.group("expr") if whole else expression
     try:
-        return bool(_environment().compile_expression(source, undefined_to_none=False)(**scope))
-    except (TemplateError, SecurityError, TypeError, ValueError, KeyError) as exc:
+        result = _environment().compile_expression(source, undefined_to_none=False)(**scope)
+        if isinstance(result, Undefined):
+            result._fail_with_undefined_error()
+        return bool(result)
+    except _ERRORS as exc:
         raise _fail(where, exc) from None

@@ -234,7 +234,8 @@ class GitHubProvider:
     def is_revoked(self, credential: Credential) -> bool | None:
         """True when GitHub rejects the token (401), False when it still works, None if unknown."""
         gh = self.client(credential.secret.reveal())
-        url = "/installation/repositories" if _prefix(credential) == INSTALLATION_PREFIX else "/user"
+        installation = _prefix(credential) == INSTALLATION_PREFIX
+        url = "/installation/repositories" if installation else "/user"
         try:
             self.call(gh, "GET", url)
         except ProviderError as exc:

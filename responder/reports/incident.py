@@ -46,6 +46,8 @@ def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, 
          + (f" ({e['error']})" if e.get("error") else "")}
         for e in events if e.get("event") == "step_finished"
     ]
+    finished = {e["id"]: e["ts"] for e in events if e.get("event") == "step_finished"
+                and e.get("status") == "ok"}
     manual = [text for s in steps.values() for text in s.get("manual", [])] + pending_manual
     findings = [f for s in steps.values() for f in s.get("findings", [])]
     return {
@@ -69,5 +71,8 @@ def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, 
         "gaps": outputs("review").get("gaps", []),
         "findings": [f for f in findings if f.get("severity") in ("critical", "high", "medium")],
         "timeline": timeline,
+        "contained_at": finished.get("contain"),
+        "revoked_at": finished.get("revoke"),
+        "verified_at": finished.get("verify"),
         "manual": list(dict.fromkeys(manual)),
     }

@@ -12,16 +12,21 @@ from typing import Any
 _PATHLIKE = re.compile(r"^(~|/|[A-Za-z]:\\|\.{1,2}/)")
 
 
+def _public_word(word: str) -> str:
+    if _PATHLIKE.match(word):
+        return "<local path>"
+    if re.match(r"^https?://", word, re.IGNORECASE):
+        return re.sub(r"//[^/@]*@", "//", re.split(r"[?#]", word, maxsplit=1)[0])
+    return word
+
+
 def public_launch(launch: str) -> str:
-    """The launch command with local paths replaced, so it names only the package."""
+    """The launch command with local paths and URL secrets removed, so it names only the package."""
     words = []
     for word in launch.split():
-        if _PATHLIKE.match(word):
-            words.append("<local path>")
-        elif word.startswith(("http://", "https://")):
-            words.append(re.sub(r"//[^/@]*@", "//", word.split("?")[0]))
-        else:
-            words.append(word)
+        flag, eq, value = word.partition("=")
+        words.append(f"{flag}={_public_word(value)}" if eq and flag.startswith("-")
+                     else _public_word(word))
     return " ".join(words)
 
 
@@ -30,14 +35,17 @@ def build(incident: dict[str, Any], private_words: list[str]) -> dict[str, Any]:
     indicators = []
     for flag in incident["flagged"]:
         text = f"{flag['reason']} (at {flag['at']})"
-        for word in private_words:
-            text = text.replace(word, "<redacted>") if word else text
+        for word in sorted(filter(None, private_words), key=len, reverse=True):
+            text = text.replace(word, "<redacted>")
         indicators.append(text)
     providers = sorted({c["provider"] or "unknown" for c in incident["credentials"]})
     return {
         "server": incident["server"],
         "launches": launches,
         "started_at": incident["started_at"],
+        "contained_at": incident["contained_at"],
+        "revoked_at": incident["revoked_at"],
+        "verified_at": incident["verified_at"],
         "credential_count": len(incident["credentials"]),
         "providers": providers,
         "indicators": indicators,

@@ -66,11 +66,6 @@ def test_write_private_replaces_an_existing_file_and_makes_it_private(work):
     assert mode(target) == 0o600
 
 
-@pytest.mark.xfail(
-    reason="BUG: ensure_private_dir uses mkdir(parents=True), which creates missing parent "
-    "directories with the default umask mode (0755), so only the last directory is 0700",
-    strict=True,
-)
 def test_write_private_creates_missing_parents_0700_too(work):
     os.chmod(work, 0o755)
     target = work / "a" / "b" / "c" / "file"

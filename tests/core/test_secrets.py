@@ -152,11 +152,6 @@ def test_secret_is_immutable():
     assert not hasattr(secret, "__dict__")
 
 
-@pytest.mark.xfail(
-    reason="BUG: Secret has no __delattr__ guard; `del secret._value` succeeds on the slot, so "
-    "the 'immutable' Secret can be emptied (and str() then raises AttributeError)",
-    strict=True,
-)
 def test_secret_value_cannot_be_deleted():
     secret = Secret(GHP)
     with pytest.raises(AttributeError):
@@ -263,12 +258,6 @@ def test_scrub_bytes_without_secrets_is_identity():
     assert SecretRegistry().scrub_bytes(b"\xff" + GHP.encode()) == b"\xff" + GHP.encode()
 
 
-@pytest.mark.xfail(
-    reason="BUG: SecretRegistry.scrub_bytes' non-UTF-8 fallback replaces values in insertion "
-    "order, not longest first, so a registered value inside a longer one leaves the rest of "
-    "the longer secret in clear",
-    strict=True,
-)
 def test_scrub_bytes_non_utf8_replaces_the_longest_value_first():
     inner = "innersecret" + "7" * 9
     outer = "ghp_" + inner + "Q" * 12 + "end9"

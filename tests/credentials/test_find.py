@@ -122,12 +122,6 @@ def test_flag_then_value_with_an_unknown_format():
     assert "abcdefgh12345" not in everything_said(found)
 
 
-@pytest.mark.xfail(
-    reason="BUG: find._consider decides 'secret name' with classify.looks_secret(flag), whose "
-    "API_?KEY does not match the hyphen in `--api-key`, so an unknown-format value after "
-    "`--api-key` (or `--api-key=`) is dropped although _SECRET_FLAG accepted the flag",
-    strict=True,
-)
 @pytest.mark.parametrize("args", [["--api-key", "abcdefgh12345"], ["--api-key=abcdefgh12345"]])
 def test_api_key_flag_with_an_unknown_format(args):
     found = discover(entry({"args": args}), {})
@@ -136,11 +130,6 @@ def test_api_key_flag_with_an_unknown_format(args):
     assert credential.kind == "unrecognised secret"
 
 
-@pytest.mark.xfail(
-    reason="BUG: classify.looks_secret('x-api-key') is False (API_?KEY has no hyphen), so an "
-    "unknown-format key in the common `x-api-key` header is not reported",
-    strict=True,
-)
 def test_x_api_key_header_with_an_unknown_format():
     found = discover(entry({"url": "https://mcp.example.test/", "headers": {
         "x-api-key": "opaque-key-0123456789"}}), {})
@@ -156,12 +145,6 @@ def test_flag_then_value_with_a_known_format_is_found():
     assert all(value not in s for s in found.literal_findings)
 
 
-@pytest.mark.xfail(
-    reason="BUG: find.discover considers the value after a secret flag twice (once as "
-    "`args[i] --flag`, once as the plain `args[i]`), so one token gives two credentials and "
-    "two literal findings",
-    strict=True,
-)
 def test_flag_then_value_is_reported_once():
     value = token(fill="K")
     found = discover(entry({"args": ["--api-key", value]}), {})
@@ -169,11 +152,6 @@ def test_flag_then_value_is_reported_once():
     assert len(found.literal_findings) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: same double pass as above: `--token ${UNSET_PAT}` gives two unresolved "
-    "sentences for one reference",
-    strict=True,
-)
 def test_flag_then_unset_reference_is_reported_once():
     found = discover(entry({"args": ["--token", "${UNSET_PAT}"]}), {})
     assert len(found.unresolved) == 1
