@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from responder.activity.model import ActivityEvent
+from responder.activity.model import ActivityEvent, parse_time
 from responder.core.errors import BadInput
 
 
@@ -79,9 +79,9 @@ def flag(events: list[ActivityEvent], rules: tuple[Rule, ...]) -> list[Flag]:
             if rule.matches(event):
                 flags.append(Flag(rule.id, rule.severity, rule.reason, event))
                 break
-    return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], _neg_time(f.event.at)))
+    return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], -_timestamp(f.event.at)))
 
 
-def _neg_time(at: str) -> str:
-    # Sort newest first within a severity without parsing: ISO strings invert by complement.
-    return "".join(chr(0x10FFFF - ord(c)) for c in at)
+def _timestamp(at: str) -> float:
+    moment = parse_time(at)
+    return moment.timestamp() if moment else 0.0

@@ -12,8 +12,11 @@ def drill(
     json_output: bool = typer.Option(False, "--json", help="Print the run's JSON result "
                                      "envelope on stdout."),
 ) -> int:
-    """Rehearse a playbook end to end: a throwaway home with real MCP configs, simulated
-    providers on 127.0.0.1, real edits inside the sandbox, no real credentials needed."""
+    """Rehearse a playbook end to end in a sandbox: real MCP configs in a throwaway home,
+    simulated providers on 127.0.0.1, real edits, no real credentials needed.
+
+    Prints a scorecard (time to containment, time to revocation proven) and where the run's
+    report, journal and evidence are."""
     from responder.cli.scorecard import show
     from responder.engine.drill import run_drill
 

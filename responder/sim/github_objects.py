@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from responder.sim.server import iso
 
 if TYPE_CHECKING:
-    from responder.sim.github import GitHubState, Repo, User
+    from responder.sim.github_state import GitHubState, Repo, User
 
 WEB = "https://github.com"
 
