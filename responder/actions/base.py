@@ -55,10 +55,6 @@ class Plan:
     requests: tuple[RequestPlan, ...] = ()
     payload: Any = None  # private to the action's apply(); never journaled
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.files or self.requests or self.payload)
-
 
 @dataclass(frozen=True)
 class Finding:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
-from responder.clients import registry as clients
-from responder.clients.apply import read_text
 from responder.clients.base import ServerEntry
-from responder.core.errors import BadInput, ConfigParseError
+from responder.clients.scan import scan
+from responder.core.errors import BadInput
 from responder.credentials.find import discover
 
 
@@ -24,33 +23,25 @@ class Inventory(Action):
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
-        adapters = [clients.get(n) for n in (inputs.clients or clients.names())]
         scanned, files, entries, names, unparsed = 0, [], [], set(), []
-        for adapter in adapters:
-            for config in adapter.locate(ctx.machine):
-                scanned += 1
-                try:
-                    servers = adapter.parse(config, read_text(config.path))
-                except ConfigParseError as exc:
-                    unparsed.append({"path": str(config.path), "where": exc.where,
-                                     "error": exc.message})
-                    result.input_errors.append(
-                        f"{exc.where}: {exc.message} (this file was not changed; if it defines "
-                        f"{inputs.server!r}, the server is still enabled there)")
-                    continue
-                except (OSError, UnicodeDecodeError) as exc:
-                    unparsed.append({"path": str(config.path), "where": str(config.path),
-                                     "error": str(exc)})
-                    result.input_errors.append(f"{config.path}: cannot read: {exc}")
-                    continue
-                for server in servers:
-                    names.add(server.name)
-                    self._protect(ctx, server)
-                mine = [s for s in servers if s.name == inputs.server]
-                if mine:
-                    files.append({"client": config.client, "scope": config.scope,
-                                  "path": str(config.path)})
-                    entries.extend(mine)
+        for item in scan(ctx.machine, inputs.clients):
+            scanned += 1
+            config = item.config
+            if not item.ok:
+                unparsed.append({"path": str(config.path), "where": item.where,
+                                 "error": item.error})
+                result.input_errors.append(
+                    f"{item.where}: {item.error} (this file was not changed; if it defines "
+                    f"{inputs.server!r}, the server is still enabled there)")
+                continue
+            for server in item.entries:
+                names.add(server.name)
+                self._protect(ctx, server)
+            mine = [s for s in item.entries if s.name == inputs.server]
+            if mine:
+                files.append({"client": config.client, "scope": config.scope,
+                              "path": str(config.path)})
+                entries.extend(mine)
         if not entries:
             found = ", ".join(sorted(names)) or "none"
             broken = f"; {len(unparsed)} file(s) could not be parsed" if unparsed else ""

@@ -15,9 +15,9 @@ def servers(
     """List every MCP server defined in the client configs found (never shows secrets)."""
     from responder.core.errors import ExitCode
     from responder.core.jsonsafe import dumps
-    from responder.engine.inventory import scan
+    from responder.engine.inventory import servers as scan_servers
 
-    found, problems = scan(tuple(workspace))
+    found, problems = scan_servers(tuple(workspace))
     if json_output:
         typer.echo(dumps({"schema": "responder.servers/1", "servers": found,
                           "unparsed": problems}, indent=2))

@@ -7,6 +7,7 @@ code path with real edits, only inside the sandbox, and every provider call goes
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -65,8 +66,6 @@ def build_sandbox(scenario: Scenario, root: Path) -> tuple[Path, Path]:
 
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
               env: dict[str, str] | None = None) -> tuple[int, RunResult, Path]:
-    import os
-
     from responder.sim.github import GitHubSimulator
 
     base_env = dict(os.environ if env is None else env)

@@ -62,8 +62,8 @@ class Runner:
         try:
             for step in self.playbook.steps:
                 if stopped_by:
-                    self._record(step, "skipped", StepResult(status="skipped",
-                                 error=f"not run: {stopped_by}"), 0)
+                    skipped = StepResult(status="skipped", error=f"not run: {stopped_by}")
+                    self._record(step, skipped, 0)
                     continue
                 record = self._run_step(step)
                 if record.result.status == "failed" and step.on_error == "stop":
@@ -77,8 +77,7 @@ class Runner:
                            exit_code=int(self.result.exit_code))
         return self.result
 
-    def _record(self, step: Step, kind_status: str, result: StepResult,
-                started: float) -> StepRecord:
+    def _record(self, step: Step, result: StepResult, started: float) -> StepRecord:
         action = registry.get(step.uses) if step.uses else None
         record = StepRecord(
             id=step.id,
@@ -103,14 +102,13 @@ class Runner:
         ctx.shared["current_step"] = step.id
         if step.when is not None and not templating.condition(step.when, self.scope(), where):
             out.step(step.id, "skipped", f"{step.title} (condition is false)")
-            return self._record(step, "skipped",
-                                StepResult(status="skipped", error="condition is false"), started)
+            return self._record(step, StepResult(status="skipped", error="condition is false"),
+                                started)
         if step.manual is not None:
             text = str(templating.render(step.manual, self.scope(), where))
             out.step(step.id, "manual", step.title)
             out.detail(text.strip())
-            return self._record(step, "manual", StepResult(status="manual", manual=[text.strip()]),
-                                started)
+            return self._record(step, StepResult(status="manual", manual=[text.strip()]), started)
         action_cls = registry.get(step.uses or "")
         action = action_cls()
         rendered = templating.render(step.with_, self.scope(), where)
@@ -135,7 +133,7 @@ class Runner:
             result = StepResult().fail(f"internal error: {type(exc).__name__}: {exc}",
                                        "this is a bug in responder; the journal has details")
         self._show(step, result)
-        return self._record(step, result.status, result, started)
+        return self._record(step, result, started)
 
     def _execute(self, step: Step, action: Action, inputs: Any) -> StepResult:
         ctx = self.ctx
