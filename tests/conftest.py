@@ -22,6 +22,9 @@ def sandbox(tmp_path, monkeypatch):
     cwd.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("RESPONDER_STATE_DIR", str(tmp_path / "state"))
+    # System files are looked for under the sandbox, and with a root other than "/" the stop
+    # step never touches this host's processes (tests that stop processes unset it).
+    monkeypatch.setenv("RESPONDER_SYSTEM_ROOT", str(tmp_path))
     monkeypatch.setenv("USER", "tester")
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
@@ -46,3 +49,9 @@ def loopback_only(monkeypatch):
         return original(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def host_processes(monkeypatch):
+    """For tests that stop processes they spawned: the run examines this host again."""
+    monkeypatch.delenv("RESPONDER_SYSTEM_ROOT", raising=False)

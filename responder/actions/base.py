@@ -53,7 +53,13 @@ class Plan:
     summary: tuple[str, ...] = ()
     files: tuple[FileChange, ...] = ()
     requests: tuple[RequestPlan, ...] = ()
+    # Other effects, one line each, e.g. "stop pid 4242 (dana): node .../server-github".
+    operations: tuple[str, ...] = ()
     payload: Any = None  # private to the action's apply(); never journaled
+
+    @property
+    def has_effects(self) -> bool:
+        return bool(self.files or self.requests or self.operations)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,16 @@
-"""clients.disable: switch the server off in every config, the way each client honours it."""
+"""clients.disable: switch the server off in every config, the way each client honours it.
+
+One planned write per file: the config itself (a flag, a list, or the entry removed) and any other
+file the client's mechanism needs (Gemini CLI's enablement file, Claude Code's settings.local.json).
+A file that changed between plan and write is planned again from its new text (a few times: a
+running client may be saving it), never overwritten blindly.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,90 +20,179 @@ from responder.clients.apply import read_text, write_edit
 from responder.clients.base import ConfigFile, Edit
 from responder.core.errors import ConcurrentEdit, ResponderError
 
+_ATTEMPTS = 3
+_READ_ERRORS = (ResponderError, OSError, UnicodeDecodeError)
+
+
+@dataclass
+class _Write:
+    edit: Edit
+    replan: Callable[[], Edit]  # the same change, planned again from the file as it is now
+    targets: list[ConfigFile]  # the configs whose server this write switches off
+
 
 class Disable(Action):
     name = "clients.disable"
     effect = "write"
-    summary = ("Disable the server in every config that defines it and remove its "
-               "auto-approvals; each file is backed up, replaced atomically and re-read.")
+    summary = ("Disable the server in every config that defines it, with the mechanism each "
+               "client honours, and remove its auto-approvals; each file is backed up, replaced "
+               "atomically and re-read.")
 
     class Inputs(ActionInputs):
         server: str
-        files: list[dict[str, str]]
+        targets: list[dict[str, Any]]  # inventory's targets: client, scope, kind, path, name
 
     def plan(self, ctx, inputs: Inputs) -> Plan:
-        edits: list[Edit] = []
+        writes: dict[Path, _Write] = {}
         already: list[str] = []
         problems: list[str] = []
-        for item in inputs.files:
-            config = ConfigFile(item["client"], item["scope"], Path(item["path"]))
+        manual: list[str] = []
+        for path, group in _by_file(inputs.targets).items():
+            config = ConfigFile.from_dict(group[0])
+            names = list(dict.fromkeys(str(t["name"]) for t in group))
+            adapter = clients.get(config.client)
+            steps = [m for n in names if (m := adapter.manual(config, n))]
+            manual += steps
             try:
-                edit = _edit(config, inputs.server)
-            except (ResponderError, OSError, UnicodeDecodeError) as exc:
+                if not steps:
+                    edit = _disable(config, names)
+                    if edit.changed:
+                        writes[path] = _Write(edit, _replanner(config, names), [config])
+                    else:
+                        already.append(str(path))
+                for name in names:
+                    for extra in adapter.companions(config, name, ctx.machine):
+                        _add_companion(writes, extra, config, name, ctx.machine)
+            except _READ_ERRORS as exc:
                 problems.append(f"{config.path}: {exc}")
-                continue
-            (edits.append(edit) if edit.changed else already.append(str(config.path)))
+        edits = [w.edit for w in writes.values()]
         return Plan(
-            summary=tuple(f"disable {inputs.server!r} in {e.config.label()}" for e in edits),
+            summary=tuple(f"{'create' if e.created else 'edit'} {e.config.path} "
+                          f"({e.config.client} {e.config.scope})" for e in edits),
             files=tuple(FileChange(str(e.config.path), e.summary, ctx.secrets.scrub(e.diff()))
                         for e in edits),
-            payload={"edits": edits, "already": already, "problems": problems},
+            payload={"writes": list(writes.values()), "already": already, "problems": problems,
+                     "manual": manual},
         )
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
         payload: dict[str, Any] = plan.payload
         backups = ctx.run_dir / "backups"
-        disabled, failed, backup_files = [], list(payload["problems"]), []
-        for edit in payload["edits"]:
+        edited, failed = [], list(payload["problems"])
+        for write in payload["writes"]:
             try:
-                try:
-                    record = write_edit(edit, backups)
-                except ConcurrentEdit:
-                    # The client rewrote the file under us: plan again from its new text, once.
-                    edit = _edit(edit.config, inputs.server)
-                    if not edit.changed:
-                        payload["already"].append(str(edit.config.path))
-                        continue
-                    record = write_edit(edit, backups)
-            except (ResponderError, OSError, UnicodeDecodeError) as exc:
-                failed.append(f"{edit.config.path}: {exc}")
+                outcome = _write(write, backups, ctx.timing.lock_wait)
+            except _READ_ERRORS as exc:
+                failed.append(f"{write.edit.config.path}: {exc}")
                 continue
-            disabled.append(str(edit.config.path))
-            backup_files.append(f"backups/{record.backup}")
+            if outcome is None:
+                payload["already"].append(str(write.edit.config.path))
+                continue
+            edit, record = outcome
+            edited.append({**edit.config.as_dict(), "server": edit.server,
+                           "sha256_after": record.sha256_after, "created": edit.created,
+                           "backup": f"backups/{record.backup}", "written_at": time.time(),
+                           "targets": [t.as_dict() for t in write.targets]})
             result.changes.append(f"{edit.config.label()}: " + "; ".join(edit.summary)
                                   + f" (backup: backups/{record.backup})")
         for path in payload["already"]:
             result.changes.append(f"{path}: already disabled, no auto-approvals; left as is")
-        result.outputs = {"disabled": disabled, "already_disabled": payload["already"],
-                          "failed": failed, "backups": backup_files}
+        result.manual.extend(payload["manual"])
+        result.manual.extend(_client_notes(inputs.targets))
+        result.outputs = {"edited": edited, "disabled": [e["path"] for e in edited],
+                          "already_disabled": payload["already"], "failed": failed,
+                          "manual": payload["manual"],
+                          "backups": [e["backup"] for e in edited]}
         if failed:
-            result.manual.extend(f"Disable {inputs.server!r} by hand in {f.split(': ')[0]} "
-                                 f"(set \"disabled\": true and delete \"autoApprove\")"
+            result.manual.extend(f"Disable {inputs.server!r} by hand in {f.split(': ')[0]}"
                                  for f in failed)
             return result.fail(f"could not disable in {len(failed)} file(s): " + "; ".join(failed),
                                "the other files were disabled; fix the named ones by hand")
         return result
 
     def verify(self, ctx, inputs: Inputs, result: StepResult) -> None:
-        """Re-read every file: the server must be disabled there now."""
-        kinds = {i["path"]: ConfigFile(i["client"], i["scope"], Path(i["path"]))
-                 for i in inputs.files}
-        reverted = []
-        for path in result.outputs["disabled"] + result.outputs["already_disabled"]:
-            config = kinds[path]
-            adapter = clients.get(config.client)
-            try:
-                held = adapter.is_disabled(config, read_text(config.path), inputs.server)
-            except (ResponderError, OSError, UnicodeDecodeError):
-                held = False
-            if not held:
-                reverted.append(path)
+        """Re-read every config: each target must be switched off there now."""
+        failed = {f.split(": ")[0] for f in result.outputs["failed"]}
+        reverted = [str(t["path"]) for t in inputs.targets
+                    if str(t["path"]) not in failed and not t.get("managed")
+                    and not _holds(ctx, ConfigFile.from_dict(t), str(t["name"]))]
+        reverted = list(dict.fromkeys(reverted))
         result.outputs["verified"] = not reverted
         if reverted:
             result.fail("the edit did not hold in: " + ", ".join(reverted),
                         "a running client may have rewritten the file: quit it and run again")
 
 
-def _edit(config: ConfigFile, server: str) -> Edit:
-    return clients.get(config.client).disable(config, read_text(config.path), server)
+def _by_file(targets: list[dict[str, Any]]) -> dict[Path, list[dict[str, Any]]]:
+    grouped: dict[Path, list[dict[str, Any]]] = {}
+    for target in targets:
+        grouped.setdefault(Path(str(target["path"])), []).append(target)
+    return grouped
+
+
+def _disable(config: ConfigFile, names: list[str]) -> Edit:
+    """One edit of the file switching off every name (several when matched by package)."""
+    adapter = clients.get(config.client)
+    before = text = read_text(config.path)
+    summary: list[str] = []
+    removed: list[str] = []
+    lock = False
+    for name in names:
+        edit = adapter.disable(config, text, name)
+        text, lock = edit.after, lock or edit.lock
+        summary += edit.summary
+        removed += edit.removed
+    return Edit(config, ", ".join(names), before, text, tuple(summary), removed=tuple(removed),
+                lock=lock or adapter.locks(config))
+
+
+def _replanner(config: ConfigFile, names: list[str]) -> Callable[[], Edit]:
+    return lambda: _disable(config, names)
+
+
+def _add_companion(writes: dict[Path, _Write], edit: Edit, config: ConfigFile, name: str,
+                   machine) -> None:
+    path = edit.config.path
+    if path in writes:
+        writes[path].targets.append(config)  # planned again at write time, from the file then
+        return
+    adapter = clients.get(config.client)
+
+    def replan() -> Edit:
+        found = [e for e in adapter.companions(config, name, machine) if e.config.path == path]
+        return found[0] if found else Edit(edit.config, name, edit.after, edit.after)
+
+    writes[path] = _Write(edit, replan, [config])
+
+
+def _write(write: _Write, backups: Path, lock_wait: float):
+    edit = write.edit
+    for attempt in range(_ATTEMPTS):
+        try:
+            return edit, write_edit(edit, backups, lock_wait=lock_wait)
+        except ConcurrentEdit:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            edit = write.replan()
+            if not edit.changed:
+                return None
+    return None
+
+
+def _holds(ctx, config: ConfigFile, name: str) -> bool:
+    adapter = clients.get(config.client)
+    try:
+        return adapter.is_disabled(config, read_text(config.path), name, ctx.machine)
+    except FileNotFoundError:
+        return True  # a file that is gone starts nothing
+    except _READ_ERRORS:
+        return False
+
+
+def _client_notes(targets: list[dict[str, Any]]) -> list[str]:
+    notes: list[str] = []
+    for client in dict.fromkeys(str(t["client"]) for t in targets):
+        spec = getattr(clients.get(client), "spec", None)
+        notes += list(getattr(spec, "notes", ()))
+    return notes

@@ -12,6 +12,8 @@ from responder.actions.base import Action
 _ACTIONS: dict[str, str] = {
     "clients.inventory": "responder.actions.inventory:Inventory",
     "clients.disable": "responder.actions.contain:Disable",
+    "processes.stop": "responder.actions.processes:StopProcesses",
+    "clients.recheck": "responder.actions.recheck:Recheck",
     "tokens.snapshot": "responder.actions.tokens:Snapshot",
     "tokens.revoke": "responder.actions.tokens:Revoke",
     "tokens.verify": "responder.actions.tokens:VerifyRevoked",

@@ -17,11 +17,15 @@ def run(
     yes: bool = typer.Option(False, "--yes", "-y", help="Pre-approve irreversible steps "
                              "(token revocation). Without a terminal and without --yes they "
                              "are refused."),
+    match: str = typer.Option(None, "--match", help="Which servers count as this one: name "
+                              "(default), package (also the same package under another name) "
+                              "or url (also the same remote URL)."),
     since: str = typer.Option(None, "--since", help="How far back the activity review looks: "
                               "30m, 12h, 7d (default), 2w."),
     workspace: list[Path] = typer.Option([], "--workspace", "-w", help="A project directory "
-                                         "whose workspace configs to include (repeatable; the "
-                                         "current directory is always included)."),
+                                         "whose project configs to include (repeatable; the "
+                                         "current directory, its parents and the projects "
+                                         "clients remember are always included)."),
     var: list[str] = typer.Option([], "--var", help="Set a playbook input: KEY=VALUE "
                                   "(repeatable)."),
     offline: bool = typer.Option(False, "--offline", help="Make no network request at all; "
@@ -33,7 +37,7 @@ def run(
     from responder.engine.session import RunRequest, execute
 
     code, _ = execute(RunRequest(
-        playbook=playbook, server=server, since=since, variables=list(var),
+        playbook=playbook, server=server, since=since, match=match, variables=list(var),
         workspaces=list(workspace), dry_run=dry_run, offline=offline, assume_yes=yes,
         json_output=json_output,
     ))

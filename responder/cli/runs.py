@@ -49,11 +49,15 @@ def restore(
     force: bool = typer.Option(False, "--force", help="Overwrite files changed since the run."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be restored."),
 ) -> int:
-    """Put back every config file a run edited, from its backups (re-enables the server)."""
+    """Put back every config file a run edited, from its backups (re-enables the server).
+
+    A file changed since the run is left alone and its diff shown (secrets masked) unless
+    --force; a file responder created (a client's list of disabled servers) is deleted."""
     from responder.core.errors import ExitCode
     from responder.engine.runs import find, restore_run
 
-    outcomes = restore_run(find(os.environ, run_id), force=force, dry_run=dry_run)
+    outcomes = restore_run(find(os.environ, run_id), force=force, dry_run=dry_run,
+                           env=os.environ)
     if not outcomes:
         typer.echo("this run edited no config file")
     blocked = False
@@ -62,5 +66,8 @@ def restore(
             else outcome.status
         typer.echo(f"{status:<18} {outcome.path}" + (f"  ({outcome.detail})"
                                                       if outcome.detail else ""))
+        if outcome.diff:
+            typer.echo("  what --force would undo (secrets masked):")
+            typer.echo("".join(f"    {line}\n" for line in outcome.diff.splitlines()), nl=False)
         blocked = blocked or outcome.status in ("changed since", "missing")
     return int(ExitCode.FAILED) if blocked else 0

@@ -1,20 +1,27 @@
 """Write an adapter's Edit safely, and put the original back on `runs restore`.
 
 Every edit: refuse if the file changed since it was read, back the original up (0600) in the
-run's `backups/`, replace atomically keeping the file's mode, then re-read to confirm. The
-backup index records hashes so a restore never clobbers a change made after responder's.
+run's `backups/`, take the client's lock where it has one, replace atomically keeping the file's
+mode (through a symlink, to its target), then re-read to confirm. The backup index records hashes
+so a restore never clobbers a change made after responder's. A file responder created (a
+client's list of disabled servers) is deleted again on restore.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import difflib
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from responder.clients.base import Edit
+from responder.clients.locks import held
 from responder.core.errors import ConcurrentEdit
-from responder.core.fs import replace_keeping_mode, write_private
+from responder.core.fs import PRIVATE_FILE, atomic_write, replace_keeping_mode, write_private
 
 INDEX = "index.json"
 
@@ -36,62 +43,111 @@ class Backup:
     server: str
     sha256_before: str
     sha256_after: str
+    created: bool = False
+    removed: tuple[str, ...] = ()  # entries removed outright (JSON), for the record
+    scope: str = ""
+    kind: str = ""
 
 
-def _load_index(backups: Path) -> list[dict[str, str]]:
+def _load_index(backups: Path) -> list[dict]:
     index = backups / INDEX
     if not index.exists():
         return []
     return json.loads(index.read_text(encoding="utf-8"))
 
 
-def write_edit(edit: Edit, backups: Path) -> Backup:
-    path = edit.config.path
-    current = read_text(path)
-    if current != edit.before:
-        raise ConcurrentEdit(
-            "the file changed after responder read it (is the client rewriting it?)",
-            where=str(path), hint="run the playbook again; the edit is re-planned from the new "
-            "text",
-        )
-    entries = _load_index(backups)
-    name = f"{len(entries) + 1:02d}-{edit.config.client}-{edit.config.scope}-{path.name}"
-    write_private(backups / name, edit.before.encode("utf-8"))
-    record = Backup(str(path), name, edit.config.client, edit.server, _sha(edit.before),
-                    _sha(edit.after))
-    entries.append(record.__dict__)
-    write_private(backups / INDEX, json.dumps(entries, indent=2))
-    replace_keeping_mode(path, edit.after.encode("utf-8"))
+def _target(path: Path) -> Path:
+    """Where the bytes live: a dotfile manager's symlink must stay a symlink."""
+    return path.resolve() if path.is_symlink() else path
+
+
+def write_edit(edit: Edit, backups: Path, *, lock_wait: float = 5.0) -> Backup:
+    path = _target(edit.config.path)
+    guard = held(path, wait=lock_wait) if edit.lock else contextlib.nullcontext()
+    with guard:
+        current = _current(path)
+        if current != (None if edit.created else edit.before):
+            raise ConcurrentEdit(
+                "the file changed after responder read it (is the client rewriting it?)",
+                where=str(path), hint="run the playbook again; the edit is re-planned from the "
+                "new text")
+        entries = _load_index(backups)
+        name = f"{len(entries) + 1:02d}-{edit.config.client}-{edit.config.scope}-{path.name}"
+        write_private(backups / name, edit.before.encode("utf-8"))
+        record = Backup(str(path), name, edit.config.client, edit.server, _sha(edit.before),
+                        _sha(edit.after), edit.created, edit.removed, edit.config.scope,
+                        edit.config.kind)
+        entries.append(asdict(record))
+        write_private(backups / INDEX, json.dumps(entries, indent=2))
+        if edit.created:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, edit.after.encode("utf-8"), PRIVATE_FILE)
+        else:
+            replace_keeping_mode(path, edit.after.encode("utf-8"))
     return record
+
+
+def _current(path: Path) -> str | None:
+    try:
+        return read_text(path)
+    except FileNotFoundError:
+        return None
+
+
+def edited_files(backups: Path) -> list[dict]:
+    """The index: every file this run wrote, in order."""
+    return _load_index(backups)
 
 
 @dataclass(frozen=True)
 class RestoreOutcome:
     path: str
-    status: str  # "restored" | "already original" | "changed since" | "missing"
+    status: str  # "restored" | "removed" | "already original" | "changed since" | "missing"
     detail: str = ""
+    diff: str = ""  # for "changed since": what a forced restore would undo (caller scrubs it)
+    client: str = ""
+    scope: str = ""
+    kind: str = ""
 
 
 def restore(backups: Path, *, force: bool = False, dry_run: bool = False) -> list[RestoreOutcome]:
     """Put back every file this run edited, newest edit first."""
     outcomes: list[RestoreOutcome] = []
     for entry in reversed(_load_index(backups)):
-        path = Path(entry["original"])
-        original = read_text(backups / entry["backup"])
-        if not path.exists():
-            outcomes.append(RestoreOutcome(str(path), "missing", "the file no longer exists"))
-            continue
-        current_sha = _sha(read_text(path))
-        if current_sha == entry["sha256_before"]:
-            outcomes.append(RestoreOutcome(str(path), "already original"))
-            continue
-        if current_sha != entry["sha256_after"] and not force:
-            outcomes.append(RestoreOutcome(
-                str(path), "changed since",
-                "edited after responder's change; use --force to overwrite it with the backup",
-            ))
-            continue
-        if not dry_run:
-            replace_keeping_mode(path, original.encode("utf-8"))
-        outcomes.append(RestoreOutcome(str(path), "restored"))
+        outcome = _restore_one(backups, entry, force=force, dry_run=dry_run)
+        outcomes.append(dataclasses.replace(outcome, client=entry.get("client", ""),
+                                            scope=entry.get("scope", ""),
+                                            kind=entry.get("kind", "")))
     return outcomes
+
+
+def _restore_one(backups: Path, entry: dict, *, force: bool, dry_run: bool) -> RestoreOutcome:
+    path = Path(entry["original"])
+    original = read_text(backups / entry["backup"])
+    current = _current(path)
+    created = bool(entry.get("created"))
+    if current is None:
+        if created:
+            return RestoreOutcome(str(path), "already original", "responder's file is gone")
+        return RestoreOutcome(str(path), "missing", "the file no longer exists")
+    current_sha = _sha(current)
+    if not created and current_sha == entry["sha256_before"]:
+        return RestoreOutcome(str(path), "already original")
+    if current_sha != entry["sha256_after"] and not force:
+        return RestoreOutcome(
+            str(path), "changed since",
+            "edited after responder's change; use --force to overwrite it with the backup",
+            diff=_diff(path, current, "" if created else original))
+    if created:
+        if not dry_run:
+            os.unlink(path)
+        return RestoreOutcome(str(path), "removed", "responder created this file")
+    if not dry_run:
+        replace_keeping_mode(path, original.encode("utf-8"))
+    return RestoreOutcome(str(path), "restored")
+
+
+def _diff(path: Path, current: str, restored: str) -> str:
+    return "".join(difflib.unified_diff(
+        current.splitlines(keepends=True), restored.splitlines(keepends=True),
+        fromfile=f"{path} (now)", tofile=f"{path} (after restore)"))

@@ -4,15 +4,21 @@ The files are JSONC (Kiro parses them with `comment-json`). Servers live under `
 user file may also carry `powers.mcpServers`, which Kiro reads from the user file only. Kiro honours
 `"disabled": true` in an entry, so disabling sets that flag and removes `autoApprove`, whose tools
 would otherwise run without a prompt the moment someone turns the server back on.
+
+Kiro CLI agent files (`.kiro/agents/*.json`) carry their own `mcpServers` and grant tools with
+`allowedTools` entries like `@github`; installed Powers carry an `mcp.json` each. Those files are
+handled by a declarative spec (`clients.generic`) under the same client name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from responder.clients.base import ConfigFile, Edit, ServerEntry
+from responder.clients.generic import Place, Spec, SpecAdapter, globbed, map_kind
 from responder.clients.jsonc import (
     ArrayNode,
     EmptyDocumentError,
@@ -26,6 +32,7 @@ from responder.clients.jsonc import (
     to_python,
 )
 from responder.clients.jsonc_edit import remove_member, set_member
+from responder.clients.mechanisms import Flag
 from responder.core.errors import ConfigParseError
 from responder.core.machine import Machine
 
@@ -55,15 +62,37 @@ class _Definition:
     entry: ObjectNode
 
 
+_EXTRAS = Spec(
+    name="kiro",
+    title="Kiro",
+    kinds={
+        "agent": map_kind(Flag("disabled", True), approvals=(("autoApprove",),),
+                          tool_lists=(("allowedTools",),)),
+        "power": map_kind(Flag("disabled", True), format="jsonc",
+                          approvals=(("autoApprove",),)),
+    },
+    places=(
+        Place("agent", "agent", at=globbed(lambda m: m.home / ".kiro" / "agents", "*.json")),
+        Place("power", "power", at=globbed(lambda m: m.home / ".kiro" / "powers" / "installed",
+                                           "*/mcp.json")),
+        Place("workspace-agent", "agent", relative=(".kiro/agents/*.json",)),
+    ),
+)
+
+
 class KiroAdapter:
     name = "kiro"
     title = "Kiro"
 
-    def locate(self, machine: Machine) -> list[ConfigFile]:
+    def __init__(self) -> None:
+        self._extras = SpecAdapter(_EXTRAS)
+
+    def locate(self, machine: Machine, roots: Sequence[Path] | None = None) -> list[ConfigFile]:
+        roots = machine.workspace_roots() if roots is None else roots
         found: list[ConfigFile] = []
         seen: set[Path] = set()
         candidates = [("user", machine.home / _RELATIVE)]
-        candidates += [("workspace", root / _RELATIVE) for root in machine.workspace_roots()]
+        candidates += [("workspace", root / _RELATIVE) for root in roots]
         for scope, path in candidates:
             if not path.is_file():
                 continue
@@ -73,9 +102,21 @@ class KiroAdapter:
                 continue
             seen.add(resolved)
             found.append(ConfigFile(self.name, scope, path))
-        return found
+        return found + self._extras.locate(machine, roots)
 
-    def parse(self, config: ConfigFile, text: str) -> list[ServerEntry]:
+    def manual(self, config: ConfigFile, name: str) -> str | None:
+        return None
+
+    def locks(self, config: ConfigFile) -> bool:
+        return False
+
+    def companions(self, config: ConfigFile, name: str, machine: Machine) -> list[Edit]:
+        return []
+
+    def parse(self, config: ConfigFile, text: str,
+              machine: Machine | None = None) -> list[ServerEntry]:
+        if config.kind:
+            return self._extras.parse(config, text, machine)
         root = _load(config, text)
         entries: list[ServerEntry] = []
         for prefix, container in _containers(config, text, root):
@@ -91,11 +132,14 @@ class KiroAdapter:
                         disabled=definition.get("disabled") is True,
                         auto_approve=tuple(definition.get("autoApprove") or ()),
                         line=line_col(text, member.key_start)[0],
+                        location=f"{prefix}.{name}",
                     )
                 )
         return entries
 
     def disable(self, config: ConfigFile, text: str, name: str) -> Edit:
+        if config.kind:
+            return self._extras.disable(config, text, name)
         self.parse(config, text)  # a file that does not parse or validate is never edited
         summary: list[str] = []
         current = text
@@ -118,7 +162,10 @@ class KiroAdapter:
                 summary.append(removed)
         return Edit(config=config, server=name, before=text, after=current, summary=tuple(summary))
 
-    def is_disabled(self, config: ConfigFile, text: str, name: str) -> bool:
+    def is_disabled(self, config: ConfigFile, text: str, name: str,
+                    machine: Machine | None = None) -> bool:
+        if config.kind:
+            return self._extras.is_disabled(config, text, name, machine)
         matching = [entry for entry in self.parse(config, text) if entry.name == name]
         return bool(matching) and all(entry.disabled for entry in matching)
 

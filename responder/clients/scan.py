@@ -1,15 +1,25 @@
-"""Read every config file of the given clients once: its servers, or why it could not be read."""
+"""Read every config file of the given clients once: its servers, or why it could not be read.
+
+Project folders are discovered once (`clients.projects`) and handed to every adapter. A file two
+clients read is scanned once, by the first adapter in registry order that locates it.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from responder.clients import registry
+from responder.clients import projects, registry
 from responder.clients.apply import read_text
 from responder.clients.base import ConfigFile, ServerEntry
 from responder.core.errors import ConfigParseError
 from responder.core.machine import Machine
+
+# MCP configs are a few kilobytes; a file this large is not one, and parsing it would stall the
+# scan (snyk/agent-scan uses the same limit).
+MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -18,21 +28,58 @@ class Scanned:
     entries: tuple[ServerEntry, ...] = ()
     where: str | None = None  # set when the file could not be read or parsed
     error: str | None = None
+    mode: int | None = None  # permission bits, for the hardening findings
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def scan(machine: Machine, clients: Iterable[str] | None = None) -> Iterator[Scanned]:
+def locate(machine: Machine, clients: Iterable[str] | None = None) -> list[ConfigFile]:
+    roots = projects.roots(machine)
+    found: list[ConfigFile] = []
+    seen: set[Path] = set()
     for name in clients or registry.names():
-        adapter = registry.get(name)
-        for config in adapter.locate(machine):
-            try:
-                entries = adapter.parse(config, read_text(config.path))
-            except ConfigParseError as exc:
-                yield Scanned(config, where=exc.where, error=exc.message)
-            except (OSError, UnicodeDecodeError) as exc:
-                yield Scanned(config, where=str(config.path), error=f"cannot read: {exc}")
-            else:
-                yield Scanned(config, tuple(entries))
+        for config in registry.get(name).locate(machine, roots):
+            key = _identity(config.path)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(config)
+    return found
+
+
+def scan(machine: Machine, clients: Iterable[str] | None = None) -> Iterator[Scanned]:
+    for config in locate(machine, clients):
+        yield read_config(machine, config)
+
+
+def read_config(machine: Machine, config: ConfigFile) -> Scanned:
+    adapter = registry.get(config.client)
+    try:
+        info = config.path.stat()
+        if info.st_size > MAX_BYTES:
+            return Scanned(config, where=str(config.path), error=(
+                f"the file is {info.st_size / 1048576:.1f} MiB, over the "
+                f"{MAX_BYTES // 1048576} MiB an MCP config can plausibly be; it was not read "
+                "(check by hand whether it defines the server)"))
+        entries = adapter.parse(config, read_text(config.path), machine)
+    except ConfigParseError as exc:
+        return Scanned(config, where=exc.where, error=exc.message)
+    except UnicodeDecodeError as exc:
+        return Scanned(config, where=str(config.path),
+                       error=f"not UTF-8 text (byte {exc.start}); the file was not read")
+    except OSError as exc:
+        return Scanned(config, where=str(config.path), error=f"cannot read: {_reason(exc)}")
+    return Scanned(config, tuple(entries), mode=info.st_mode & 0o777)
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError):  # a symlink loop: reading it reports the loop
+        return Path(os.path.abspath(path))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) if exc.errno is not None else str(exc)

@@ -17,8 +17,9 @@ from responder.core.secrets import Secret
 from responder.credentials import classify
 from responder.credentials.model import Credential, Origin
 
-# Kiro's own expansion syntax (shared/reference/mcp-clients.md §3.6).
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# `${VAR}` (Kiro, Claude Code, Gemini), `${env:VAR}` (VS Code, Cursor, Cline, Roo, Amazon Q) and
+# `${VAR:-default}` (Claude Code, Gemini): shared/reference/mcp-clients.md §2.
+_REFERENCE = re.compile(r"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _SCHEMES = re.compile(r"^\s*(?:Bearer|token|Basic|Sentry-Bearer)\s+", re.IGNORECASE)
 _SECRET_FLAG = re.compile(r"^--?[A-Za-z0-9-]*(token|key|secret|password|auth)[A-Za-z0-9-]*$",
                           re.IGNORECASE)
@@ -33,12 +34,12 @@ class Discovery:
 
 def discover(entry: ServerEntry, env: Mapping[str, str]) -> Discovery:
     found = Discovery()
-    definition = entry.definition
-    for name, value in _mapping(definition.get("env")).items():
+    view = entry.view
+    for name, value in view.env.items():
         _consider(found, entry, env, f"env.{name}", name, value)
-    for name, value in _mapping(definition.get("headers")).items():
+    for name, value in view.headers.items():
         _consider(found, entry, env, f"headers.{name}", name, value)
-    args = [str(a) for a in definition.get("args") or [] if isinstance(a, str)]
+    args = list(view.args)
     index = 0
     while index < len(args):
         arg = args[index]
@@ -53,7 +54,7 @@ def discover(entry: ServerEntry, env: Mapping[str, str]) -> Discovery:
         else:
             _consider(found, entry, env, f"args[{index}]", "", arg, name_is_secret=False)
         index += 1
-    url = definition.get("url")
+    url = view.url
     if isinstance(url, str):
         parts = urlsplit(url)
         if parts.password:
@@ -63,20 +64,18 @@ def discover(entry: ServerEntry, env: Mapping[str, str]) -> Discovery:
     return found
 
 
-def _mapping(value: object) -> dict[str, str]:
-    if isinstance(value, Mapping):
-        return {str(k): v for k, v in value.items() if isinstance(v, str)}
-    return {}
-
-
 def _consider(found: Discovery, entry: ServerEntry, env: Mapping[str, str], field_name: str,
               name: str, raw: str, *, name_is_secret: bool | None = None) -> None:
     secret_name = classify.looks_secret(name) if name_is_secret is None else name_is_secret
-    references = _REFERENCE.findall(raw)
+    references = list(_REFERENCE.finditer(raw))
     literal = not references
-    variable = references[0] if references else None
+    variable = references[0].group(1) if references else None
     value = raw
-    for ref in references:
+    for match in references:
+        ref, default = match.group(1), match.group(2)
+        if ref not in env and default is not None:
+            value = value.replace(match.group(0), default)
+            continue
         if ref not in env:
             if secret_name or classify.looks_secret(ref):
                 found.unresolved.append(
@@ -85,7 +84,7 @@ def _consider(found: Discovery, entry: ServerEntry, env: Mapping[str, str], fiel
                     f"exists where the client runs"
                 )
             return
-        value = value.replace(f"${{{ref}}}", env[ref])
+        value = value.replace(match.group(0), env[ref])
     value = _SCHEMES.sub("", value).strip()
     if not value:
         return

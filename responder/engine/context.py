@@ -32,6 +32,8 @@ class Timing:
     verify_backoff: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
     read_retries: int = 3
     max_retry_after: float = 10.0
+    lock_wait: float = 5.0  # for a client's lock on a config file
+    recheck_after: float = 2.0  # how long a config must hold before the end-of-run re-check
 
 
 @dataclass

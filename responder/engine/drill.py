@@ -26,7 +26,7 @@ from responder.engine.session import RunRequest, execute
 # Short waits: the simulator answers at once, and a drill should finish in seconds.
 DRILL_TIMING = Timing(request_timeout=5.0, snapshot_budget=10.0,
                       verify_backoff=(0.05, 0.1, 0.2, 0.4, 0.8), read_retries=2,
-                      max_retry_after=0.5)
+                      max_retry_after=0.5, lock_wait=0.5, recheck_after=0.2)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,9 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
             "RESPONDER_GITHUB_API_URL": simulator.base_url,
             **{k: str(v) for k, v in (scenario.data.get("env") or {}).items()},
         }
-        machine = Machine(home=home, cwd=workspace, env=MappingProxyType(run_env))
+        # root=sandbox keeps the drill inside it: no system file, no parent folder of the
+        # sandbox, and no process of this host is ever looked at, let alone changed.
+        machine = Machine(home=home, cwd=workspace, env=MappingProxyType(run_env), root=sandbox)
         code, result = execute(RunRequest(
             playbook=playbook, server=scenario.data["server"],
             since=scenario.data.get("since"), assume_yes=True, json_output=json_output,

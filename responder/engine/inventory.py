@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +12,51 @@ from responder.core.secrets import SecretRegistry
 from responder.credentials.find import discover
 
 
-def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None
-            ) -> tuple[list[dict[str, Any]], list[str]]:
+@dataclass
+class Inventory:
+    servers: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    files: int = 0
+
+
+def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
+            clients: list[str] | None = None) -> Inventory:
+    # Imported here: the identity rules are only needed once there is something to describe.
+    from responder.actions.inventory import identity
+
     machine = machine or Machine.current(workspaces)
     secrets = SecretRegistry()
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for item in scan(machine):
+    found = Inventory()
+    items = list(scan(machine, clients))
+    found.files = len(items)
+    for item in items:
         if not item.ok:
-            problems.append(f"{item.where}: {item.error}")
+            found.problems.append({"path": str(item.config.path), "where": item.where or "",
+                                   "error": item.error or ""})
             continue
         for entry in item.entries:
-            for credential in discover(entry, machine.env).credentials:
+            credentials = discover(entry, machine.env).credentials
+            for credential in credentials:
                 secrets.add(credential.secret)
-            rows.append({
-                "name": entry.name, "client": item.config.client, "scope": item.config.scope,
-                "path": str(item.config.path), "line": entry.line, "disabled": entry.disabled,
-                # A literal token in args or a URL must not reach the listing.
-                "launch": secrets.scrub(entry.launch),
+            package, url = identity(entry)
+            found.servers.append({
+                "name": entry.name,
+                "client": item.config.client,
+                "scope": item.config.scope,
+                "path": str(item.config.path),
+                "line": entry.line,
+                "location": entry.location,
+                "transport": entry.view.transport,
+                "package": package,
+                "url": url,
+                "credentials": [c.secret.redacted for c in credentials],
+                "disabled": entry.disabled,
+                "auto_approve": list(entry.auto_approve),
+                "mode": f"{item.mode:04o}" if item.mode is not None else None,
+                "launch": entry.launch,
             })
-    return rows, problems
+    # A literal token in args or a URL must not reach the listing, whichever row it came from.
+    for row in found.servers:
+        row["launch"] = secrets.scrub(row["launch"])
+        row["url"] = secrets.scrub(row["url"]) if row["url"] else None
+    return found

@@ -32,11 +32,16 @@ class InputSpec(_Frozen):
     description: str = Field("", description="What the input means, shown by `playbooks show`.")
     required: bool = Field(False, description="A run without this input stops before any step.")
     default: str | int | bool | None = Field(None, description="Used when the input is not given.")
+    choices: tuple[str, ...] | None = Field(
+        None, description="The only values a string input accepts.")
 
     @model_validator(mode="after")
     def _required_has_no_default(self) -> InputSpec:
         if self.required and self.default is not None:
             raise ValueError("an input is either required or has a default, not both")
+        if self.choices is not None and self.default is not None \
+                and str(self.default) not in self.choices:
+            raise ValueError(f"default {self.default!r} is not one of the choices")
         return self
 
 

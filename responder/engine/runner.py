@@ -138,9 +138,9 @@ class Runner:
     def _execute(self, step: Step, action: Action, inputs: Any) -> StepResult:
         ctx = self.ctx
         plan = action.plan(ctx, inputs)
-        if plan.files or plan.requests:
+        if plan.has_effects:
             ctx.journal.record(
-                "step_planned", step=step.id,
+                "step_planned", step=step.id, operations=list(plan.operations),
                 files=[{"path": f.path, "summary": list(f.summary), "diff": f.diff}
                        for f in plan.files],
                 requests=[{"method": r.method, "url": r.url, "body": r.body,
@@ -151,7 +151,7 @@ class Runner:
             return StepResult(status="planned", outputs={"planned": True, **_plan_outputs(plan)},
                               changes=[f"would: {line}" for line in plan.summary])
         if action.effect == "irreversible" or step.approve:
-            if not (plan.files or plan.requests):
+            if not plan.has_effects:
                 return action.apply(ctx, inputs, plan)
             self._show_plan(step, plan)
             decision = ctx.approvals.decide(f"{step.title}: proceed? This cannot be undone."
@@ -174,9 +174,11 @@ class Runner:
 
     def _show_plan(self, step: Step, plan: Plan) -> None:
         out = self.ctx.output
-        if not plan.files and not plan.requests:
+        if not plan.has_effects:
             return
         out.line(f"  plan for {step.id}:")
+        for operation in plan.operations:
+            out.detail(operation)
         for change in plan.files:
             out.detail(f"edit {change.path}: " + "; ".join(change.summary))
             if change.diff:

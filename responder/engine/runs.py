@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from responder.clients.apply import RestoreOutcome, restore
 from responder.core.errors import BadInput
 from responder.core.paths import runs_dir
+from responder.core.secrets import Secret
 from responder.engine import journal
 from responder.engine.journal import JOURNAL_NAME
 
@@ -69,8 +71,45 @@ def events(directory: Path) -> list[dict[str, Any]]:
     return journal.read(directory / JOURNAL_NAME)
 
 
-def restore_run(directory: Path, *, force: bool, dry_run: bool) -> list[RestoreOutcome]:
+def restore_run(directory: Path, *, force: bool, dry_run: bool,
+                env: Mapping[str, str] | None = None) -> list[RestoreOutcome]:
+    """Restore, with every diff shown for a refused file masked of the secrets it holds."""
     backups = directory / "backups"
     if not (backups / "index.json").exists():
         return []
-    return restore(backups, force=force, dry_run=dry_run)
+    outcomes = restore(backups, force=force, dry_run=dry_run)
+    return [dataclasses.replace(o, diff=_masked(o, env or {})) if o.diff else o
+            for o in outcomes]
+
+
+def _masked(outcome: RestoreOutcome, env: Mapping[str, str]) -> str:
+    """Config files hold tokens; a diff of one is scrubbed of every credential either side of
+    it defines, and of anything that looks like a known token format."""
+    from responder.clients import registry
+    from responder.clients.base import ConfigFile
+    from responder.core.secrets import SecretRegistry
+    from responder.credentials import classify
+    from responder.credentials.find import discover
+
+    secrets = SecretRegistry()
+    config = ConfigFile(outcome.client, outcome.scope, Path(outcome.path), outcome.kind)
+    sides = "\n".join(line[1:] for line in outcome.diff.splitlines() if line[:1] in "+- ")
+    if outcome.client in registry.names():
+        for text in (_read(config.path), sides):
+            try:
+                entries = registry.get(outcome.client).parse(config, text)
+            except Exception:  # noqa: BLE001 - a half-edited file still gets the pattern scrub
+                continue
+            for entry in entries:
+                for credential in discover(entry, env).credentials:
+                    secrets.add(credential.secret)
+    for _kind, token in classify.find_in_text(outcome.diff):
+        secrets.add(Secret(token))
+    return secrets.scrub(outcome.diff)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""

@@ -30,6 +30,7 @@ class RunRequest:
     playbook: str
     server: str | None = None
     since: str | None = None
+    match: str | None = None
     variables: list[str] = field(default_factory=list)
     workspaces: list[Path] = field(default_factory=list)
     dry_run: bool = False
@@ -56,6 +57,8 @@ def resolve_inputs(loaded: LoadedPlaybook, request: RunRequest) -> dict[str, Any
         given["server"] = request.server
     if request.since is not None:
         given["since"] = request.since
+    if request.match is not None:
+        given["match"] = request.match
     unknown = [k for k in given if k not in specs]
     if unknown:
         raise BadInput(f"playbook {loaded.playbook.id!r} has no input {unknown[0]!r}",
@@ -65,12 +68,15 @@ def resolve_inputs(loaded: LoadedPlaybook, request: RunRequest) -> dict[str, Any
         raw = given.get(name, spec.default)
         if raw is None:
             if spec.required:
-                flag = f"--{name}" if name in ("server", "since") else f"--var {name}=..."
+                flag = f"--{name}" if name in ("server", "since", "match") else f"--var {name}=..."
                 raise BadInput(f"playbook {loaded.playbook.id!r} needs {flag}",
                                hint=spec.description or None)
             values[name] = None
             continue
         values[name] = _coerce(name, spec.type, raw)
+        if spec.choices is not None and str(values[name]) not in spec.choices:
+            raise BadInput(f"input {name} must be one of {', '.join(spec.choices)}, not "
+                           f"{values[name]!r}")
     return values
 
 

@@ -36,7 +36,7 @@ def test_usage_error_is_exit_2_without_traceback(capsys):
 def test_checklist_markdown_and_json(capsys, tmp_path):
     code, out, _ = run(capsys, "checklist", "compromised-server")
     assert code == 0
-    assert out.count("- [ ] ") == 10
+    assert out.count("- [ ] ") == 12
     assert "## Revoke" in out and "irreversible" in out
     target = tmp_path / "c.json"
     code, _, _ = run(capsys, "checklist", "compromised-server", "--format", "json", "-o",
@@ -44,7 +44,7 @@ def test_checklist_markdown_and_json(capsys, tmp_path):
     data = json.loads(target.read_text())
     assert data["schema"] == "responder.checklist/1"
     assert [i["id"] for p in data["phases"] for i in p["items"]][:3] == [
-        "inventory", "contain", "snapshot"]
+        "inventory", "contain", "stop"]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 

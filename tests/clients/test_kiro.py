@@ -13,7 +13,9 @@ from responder.core.errors import ConfigParseError
 from responder.core.machine import Machine
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "clients" / "kiro"
-CASES = sorted(p.name.removesuffix(".before.json") for p in FIXTURES.glob("*.before.json"))
+# The mcp.json cases (user-*, workspace-*); agent files have their own cases in cases.yaml.
+CASES = sorted(p.name.removesuffix(".before.json") for p in FIXTURES.glob("*.before.json")
+               if p.name.startswith(("user-", "workspace-")))
 SERVER = "github"
 kiro = KiroAdapter()
 

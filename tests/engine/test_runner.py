@@ -48,7 +48,7 @@ def test_journal_lines_are_ordered_and_redacted(incident):
     events = [json.loads(line)["event"] for line in lines]
     assert events[0] == "run_started" and events[-1] == "run_finished"
     started = [json.loads(line)["step"] for line in lines if '"step_started"' in line]
-    assert started[:5] == ["inventory", "contain", "snapshot", "revoke", "verify"]
+    assert started[:6] == ["inventory", "contain", "stop", "snapshot", "revoke", "verify"]
     assert all(ENV_TOKEN not in line for line in lines)
 
 

@@ -10,8 +10,8 @@ import pytest
 from responder.engine import loader
 from responder.reports import checklist
 
-STEP_IDS = ["inventory", "contain", "snapshot", "revoke", "verify", "review", "report",
-            "reissue", "kiro-logs", "provider-log"]
+STEP_IDS = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck", "review",
+            "report", "reissue", "kiro-logs", "provider-log"]
 HEADINGS = ["Inventory", "Contain", "Snapshot", "Revoke", "Verify", "Review", "Report",
             "Follow up"]
 
@@ -55,11 +55,11 @@ def test_markdown_items_sit_under_their_phase(playbook, markdown):
     assert follow_up.count("- [ ] ") == 3
 
 
-def test_markdown_marks_revoke_as_irreversible_and_only_revoke(playbook, markdown):
+def test_markdown_marks_only_stopping_and_revoking_as_irreversible(playbook, markdown):
     lines = [line for line in markdown.splitlines() if line.startswith("- [ ] ")]
     irreversible = [line for line in lines if "irreversible" in line]
-    assert irreversible == [f"- [ ] **{playbook.step('revoke').title}** "
-                            "(automated, irreversible: asks first)"]
+    assert irreversible == [f"- [ ] **{playbook.step(step).title}** "
+                            "(automated, irreversible: asks first)" for step in ("stop", "revoke")]
 
 
 def test_markdown_tells_automated_from_manual(playbook, markdown):
