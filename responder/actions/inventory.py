@@ -80,8 +80,8 @@ class Inventory(Action):
         for entry in also:
             result.findings.append(Finding(
                 "medium", f"also check {entry.name!r} in {entry.config.label()}:{entry.line}: it "
-                f"runs the same {_shared(entry, chosen)} under another name (not disabled; use "
-                f"--match package or --match url to include it)", str(entry.config.path)))
+                f"runs the same {_shared(entry, chosen)} under another name (not disabled; "
+                f"to include it: {_rerun(entry)})", str(entry.config.path)))
         return result
 
     def _unknown(self, inputs: Inputs, every: list[ServerEntry], scanned: list[Scanned],
@@ -158,6 +158,16 @@ def _shared(entry: ServerEntry, chosen: list[ServerEntry]) -> str:
     if package and package in {identity(c)[0] for c in chosen}:
         return f"package ({package})"
     return f"URL ({url})"
+
+
+def _rerun(entry: ServerEntry) -> str:
+    """The command that disables it too; by package or URL, since the name matched here may be
+    gone from the configs after this run."""
+    package, url = identity(entry)
+    if package:
+        return f"responder run compromised-server --server {package.partition(':')[2]} " \
+               "--match package"
+    return f"responder run compromised-server --server {entry.view.url} --match url"
 
 
 def describe(entry: ServerEntry) -> dict[str, Any]:

@@ -108,6 +108,9 @@ class Revoke(Action):
         creds = _credentials(ctx, inputs.credentials)
         github = [c for c in creds if c.provider == "github"]
         others = [c for c in creds if c.provider != "github"]
+        if ctx.offline:
+            # Nothing leaves the machine: no request is planned, so nothing asks for approval.
+            return Plan(payload={"github": [], "others": others, "offline": github})
         requests = tuple(providers.github(ctx).plan_revoke(github)) if github else ()
         summary = tuple(
             f"revoke {c.provider} {c.kind} {c.secret.redacted} (irreversible)" for c in github
@@ -118,6 +121,16 @@ class Revoke(Action):
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
         payload = plan.payload
+        if payload.get("offline"):
+            provider = providers.github(ctx)
+            for credential in payload["offline"]:
+                result.manual.extend(provider.manual_steps(credential))
+            result.manual.extend(_manual_other(c) for c in payload["others"])
+            result.status = "skipped"
+            result.error = "--offline: nothing revoked; revoke each token by hand (listed)"
+            result.outputs = {"to_verify": [], "submitted": [], "failed": [], "unknown": [],
+                              "manual": [c.id for c in payload["offline"] + payload["others"]]}
+            return result
         outcomes = providers.github(ctx).revoke(payload["github"]) if payload["github"] else []
         buckets: dict[str, list[str]] = {"submitted": [], "failed": [], "unknown": [],
                                          "manual": []}
