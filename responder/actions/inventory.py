@@ -8,6 +8,7 @@ server is also looked at for the hardening problems Kiro's guidance names.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
@@ -123,8 +124,15 @@ class Inventory(Action):
 def identity(entry: ServerEntry) -> tuple[str | None, str | None]:
     """(package key, URL key) of what the entry runs."""
     view = entry.view
-    package = package_of(view.command, list(view.args))
-    return (package.key if package else None), url_key(view.url)
+    return _identity(view.command, view.args, view.url)
+
+
+@lru_cache(maxsize=4096)
+def _identity(command: str | None, args: tuple[str, ...], url: str | None
+              ) -> tuple[str | None, str | None]:
+    # The same few launch commands repeat across hundreds of project files.
+    package = package_of(command, list(args))
+    return (package.key if package else None), url_key(url)
 
 
 def select(entries: list[ServerEntry], server: str, match: Match

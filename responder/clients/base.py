@@ -8,6 +8,7 @@ An adapter knows one client's config files: where they are (`locate`), what serv
 from __future__ import annotations
 
 import difflib
+from functools import cached_property
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ class ServerEntry:
     line: int = 0  # 1-based line of the entry's key in the file
     location: str = ""  # where in the file, e.g. 'projects["/src/app"].mcpServers.github'
 
-    @property
+    @cached_property
     def view(self) -> LaunchView:
         """The definition under common field names, whatever the client calls them."""
         return LaunchView.of(self.definition)

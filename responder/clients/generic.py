@@ -9,6 +9,7 @@ format-preserving `Document` of the file's format.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -232,12 +233,17 @@ def open_document(format_name: str, text: str, path: Path) -> Document:
 
 
 def _expand(root: Path, relative: str) -> list[Path]:
-    if any(ch in relative for ch in "*?["):
-        try:
-            return sorted(root.glob(relative))
-        except OSError:
-            return []
-    return [root / relative]
+    if not any(ch in relative for ch in "*?["):
+        return [root / relative]
+    # The folder before the first wildcard usually does not exist: one stat instead of a glob
+    # (this runs for every project folder a machine remembers).
+    parts = relative.split("/")
+    fixed = next(i for i, p in enumerate(parts) if any(ch in p for ch in "*?["))
+    base = os.path.join(root, *parts[:fixed]) if fixed else str(root)
+    if not os.path.isdir(base):
+        return []
+    pattern = os.path.join(glob.escape(base), *parts[fixed:])
+    return sorted(Path(p) for p in glob.glob(pattern, recursive=True))
 
 
 def _matches(pattern: tuple[str, ...], path: KeyPath) -> bool:

@@ -20,6 +20,9 @@ MAX_DEPTH = 200
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _PLAIN = re.compile(r'[^"\\\x00-\x1f]+')
+# Fast paths (a scan reads thousands of files): a run of whitespace, a string with no escapes.
+_SPACE = re.compile(r"[ \t\r\n]*")
+_SIMPLE_STRING = re.compile(r'"([^"\\\x00-\x1f]*)"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _KEYWORDS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
 
@@ -181,10 +184,10 @@ class _Parser:
     def skip_trivia(self) -> None:
         text, n = self.text, len(self.text)
         while self.pos < n:
-            ch = text[self.pos]
-            if ch in " \t\r\n":
-                self.pos += 1
-            elif text.startswith("//", self.pos):
+            self.pos = _SPACE.match(text, self.pos).end()
+            if self.pos >= n:
+                return
+            if text.startswith("//", self.pos):
                 end = self.pos + 2
                 while end < n and text[end] not in "\r\n":
                     end += 1
@@ -310,6 +313,10 @@ class _Parser:
         return ScalarNode("number", start, end, value)
 
     def string(self) -> str:
+        simple = _SIMPLE_STRING.match(self.text, self.pos)
+        if simple is not None:
+            self.pos = simple.end()
+            return simple.group(1)
         text, n = self.text, len(self.text)
         start = self.pos
         i = start + 1

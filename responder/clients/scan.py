@@ -38,7 +38,7 @@ class Scanned:
 def locate(machine: Machine, clients: Iterable[str] | None = None) -> list[ConfigFile]:
     roots = projects.roots(machine)
     found: list[ConfigFile] = []
-    seen: set[Path] = set()
+    seen: set[object] = set()
     for name in clients or registry.names():
         for config in registry.get(name).locate(machine, roots):
             key = _identity(config.path)
@@ -74,11 +74,13 @@ def read_config(machine: Machine, config: ConfigFile) -> Scanned:
     return Scanned(config, tuple(entries), mode=info.st_mode & 0o777)
 
 
-def _identity(path: Path) -> Path:
+def _identity(path: Path) -> object:
+    """The same file reached by two paths (a symlink, cwd == home) is one file."""
     try:
-        return path.resolve(strict=False)
-    except (OSError, RuntimeError):  # a symlink loop: reading it reports the loop
-        return Path(os.path.abspath(path))
+        info = os.stat(path)
+    except OSError:  # a dangling link or a loop: reading it reports why
+        return os.path.abspath(path)
+    return (info.st_dev, info.st_ino)
 
 
 def _reason(exc: OSError) -> str:

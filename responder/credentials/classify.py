@@ -7,6 +7,7 @@ anchored so that a token embedded in a longer word does not match.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -38,6 +39,8 @@ _SECRET_NAME = re.compile(
 _PROVIDER_HINT = re.compile(r"(^|[^A-Z])(GITHUB|GH_)", re.IGNORECASE)
 
 
+# Both are pure and see the same few launch arguments thousands of times in a large scan.
+@lru_cache(maxsize=8192)
 def recognise(value: str) -> Kind | None:
     """The kind of credential the whole value is, if its format is known."""
     for kind in KINDS:
@@ -49,10 +52,12 @@ def recognise(value: str) -> Kind | None:
 
 def find_in_text(text: str) -> list[tuple[Kind, str]]:
     """Known credentials embedded anywhere in a string (e.g. inside a URL or a flag)."""
-    found: list[tuple[Kind, str]] = []
-    for kind in KINDS:
-        found.extend((kind, m.group(0)) for m in kind.pattern.finditer(text))
-    return found
+    return list(_find_in_text(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_in_text(text: str) -> tuple[tuple[Kind, str], ...]:
+    return tuple((kind, m.group(0)) for kind in KINDS for m in kind.pattern.finditer(text))
 
 
 def looks_secret(name: str) -> bool:

@@ -213,18 +213,24 @@ def _contain(capsys) -> tuple[int, dict, str]:
     return code, json.loads(out), err
 
 
-def _machine(home: Path) -> Machine:
+def _machine() -> Machine:
+    """The machine a CLI run in this sandbox looks at (HOME and platform from the env)."""
     return Machine.current()
 
 
+def _located(path: Path) -> ConfigFile:
+    (config,) = [c for c in locate(_machine()) if c.path == path]
+    return config
+
+
 def _good_contained(home: Path) -> bool:
-    config = ConfigFile("kiro", "user", home / GOOD_REL, "mcp")
-    located = {c.path: c for c in locate(_machine(home))}
-    config = located.get(config.path, config)
+    """github is off in the good Kiro file, and the other server there is untouched."""
+    config = _located(home / GOOD_REL)
+    assert config.client == "kiro"
     adapter = registry.get(config.client)
     text = (home / GOOD_REL).read_bytes().decode()
-    return adapter.is_disabled(config, text, "github") and not adapter.is_disabled(
-        config, text, "fetch")
+    return adapter.is_disabled(config, text, "github", _machine()) and not adapter.is_disabled(
+        config, text, "fetch", _machine())
 
 
 def _listing(directory: Path) -> dict[str, bytes | str]:
@@ -313,7 +319,7 @@ def test_servers_names_the_unparsable_file_and_lists_the_rest(case: Bad, home: P
 
 def _expected_hint(home: Path, case: Bad) -> str:
     bad = home / case.place
-    (config,) = [c for c in locate(_machine(home)) if c.path == bad]
+    config = _located(bad)
     with pytest.raises(ConfigParseError) as caught:
         registry.get(config.client).parse(config, case.data.decode("utf-8-sig"))
     assert caught.value.hint
@@ -431,7 +437,8 @@ def test_fifty_megabyte_file(home: Path, capsys) -> None:
         assert handle.read(2) == b"{\x00"
 
 
-INVALID_UTF8 = b'{\n  "mcpServers": {\n    "github": {\n      "command": "np\xff\xfex"\n    }\n  }\n}\n'
+INVALID_UTF8 = (b'{\n  "mcpServers": {\n    "github": {\n      "command": "np\xff\xfex"\n'
+                b'    }\n  }\n}\n')
 
 
 def test_invalid_utf8(home: Path, capsys) -> None:
@@ -492,9 +499,9 @@ def test_bom_parses_and_is_contained_keeping_the_bom(client_id: str, rel: str, b
     data = path.read_bytes()
     assert data.startswith(BOM) and not data[3:].startswith(BOM)
     assert data != BOM + body
-    (config,) = [c for c in locate(_machine(home)) if c.path == path]
+    config = _located(path)
     adapter = registry.get(config.client)
-    assert adapter.is_disabled(config, data.decode("utf-8"), "github", _machine(home))
+    assert adapter.is_disabled(config, data.decode("utf-8"), "github", _machine())
     assert _good_contained(home)
     assert str(path) in _envelope_step(envelope, "contain")["outputs"]["disabled"]
     # restore gives back the exact bytes, BOM included

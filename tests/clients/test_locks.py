@@ -327,9 +327,8 @@ def test_held_gives_up_on_a_live_lock_after_the_wait_and_keeps_it(target: Path) 
     lock.mkdir()
     entered = False
     started = time.monotonic()
-    with pytest.raises(FileLocked) as caught:
-        with held(target, wait=0.3, poll=0.02):
-            entered = True
+    with pytest.raises(FileLocked) as caught, held(target, wait=0.3, poll=0.02):
+        entered = True
     took = time.monotonic() - started
     assert not entered
     assert 0.3 <= took < 2.0
@@ -405,7 +404,7 @@ def test_held_is_exclusive_between_two_holders(target: Path) -> None:
     assert not errors
     assert len(spans) == 3
     spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         assert start >= end
     assert not lock_path(target).exists()
 

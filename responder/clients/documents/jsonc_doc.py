@@ -13,6 +13,7 @@ from typing import Any
 
 from responder.clients.documents.base import Document, DocumentEditError, KeyPath
 from responder.clients.jsonc import (
+    BOM,
     ArrayNode,
     EmptyDocumentError,
     JsoncError,
@@ -30,6 +31,7 @@ from responder.clients.jsonc_edit import (
 )
 from responder.core.errors import ConfigParseError
 
+_DECODER = json.JSONDecoder()
 _TRIVIA = re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
 
 
@@ -37,8 +39,18 @@ class JsoncDocument(Document):
     format = "jsonc"
 
     def _parse(self, text: str) -> Any:
+        if not text.startswith(BOM):
+            # Most files are strict JSON: the C parser gives the value, and the span tree (for
+            # positions and edits) is built only when something asks for it.
+            try:
+                value = json.loads(text)
+            except ValueError:
+                pass
+            else:
+                self._tree = None
+                return value
         try:
-            self._root = parse(text).root
+            self._tree = parse(text).root
         except EmptyDocumentError as exc:
             raise ConfigParseError(
                 self.path,
@@ -49,7 +61,13 @@ class JsoncDocument(Document):
             ) from exc
         except JsoncError as exc:
             raise ConfigParseError(self.path, exc.line, exc.column, exc.message) from exc
-        return to_python(self._root)
+        return to_python(self._tree)
+
+    @property
+    def _root(self) -> Node:
+        if self._tree is None:
+            self._tree = parse(self._text).root
+        return self._tree
 
     def _node(self, path: KeyPath) -> Node:
         node: Node = self._root
@@ -66,6 +84,10 @@ class JsoncDocument(Document):
         return node
 
     def _position(self, path: KeyPath) -> tuple[int, int] | None:
+        if self._tree is None and path:
+            found = self._quick_offset(path)
+            if found is not None:
+                return line_col(self._text, found)
         if not path:
             return line_col(self._text, self._root.start)
         parent = self._node(path[:-1])
@@ -76,6 +98,25 @@ class JsoncDocument(Document):
         if isinstance(parent, ArrayNode) and isinstance(key, int):
             return line_col(self._text, parent.items[key].start)
         return None
+
+    def _quick_offset(self, path: KeyPath) -> int | None:
+        """Where the key at `path` starts, without building the span tree: each key is searched
+        after the previous one, and the answer is kept only if the value written after it is the
+        value at `path`. Anything unusual falls back to the tree."""
+        if not all(isinstance(key, str) for key in path):
+            return None
+        text, offset, start = self._text, 0, None
+        for key in path:
+            match = re.compile(r'(?<!\\)' + re.escape(json.dumps(key, ensure_ascii=False))
+                               + r"\s*:\s*").search(text, offset)
+            if match is None:
+                return None
+            start, offset = match.start(), match.end()
+        try:
+            value, _end = _DECODER.raw_decode(text, offset)
+        except ValueError:
+            return None
+        return start if value == self.value(path) else None
 
     def _set(self, path: KeyPath, value: Any) -> str:
         parent = self._node(path[:-1])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,6 +51,11 @@ class TomlDocument(Document):
 
     def _parse(self, text: str) -> Any:
         body = text[1:] if text.startswith(BOM) else text
+        try:
+            # The C-speed standard parser for the value; tomlkit only to explain an error.
+            return tomllib.loads(body)
+        except tomllib.TOMLDecodeError:
+            pass
         try:
             return tomlkit.parse(body).unwrap()
         except ParseError as exc:
