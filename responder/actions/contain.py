@@ -28,7 +28,7 @@ _READ_ERRORS = (ResponderError, OSError, UnicodeDecodeError)
 class _Write:
     edit: Edit
     replan: Callable[[], Edit]  # the same change, planned again from the file as it is now
-    targets: list[ConfigFile]  # the configs whose server this write switches off
+    targets: list[tuple[ConfigFile, str]]  # (config, server name) this write switches off
 
 
 class Disable(Action):
@@ -57,14 +57,15 @@ class Disable(Action):
                 if not steps:
                     edit = _disable(config, names)
                     if edit.changed:
-                        writes[path] = _Write(edit, _replanner(config, names), [config])
+                        writes[path] = _Write(edit, _replanner(config, names),
+                                              [(config, n) for n in names])
                     else:
                         already.append(str(path))
                 for name in names:
                     for extra in adapter.companions(config, name, ctx.machine):
                         _add_companion(writes, extra, config, name, ctx.machine)
             except _READ_ERRORS as exc:
-                problems.append(f"{config.path}: {exc}")
+                problems.append(f"{config.path}: {_reason(exc)}")
         edits = [w.edit for w in writes.values()]
         return Plan(
             summary=tuple(f"{'create' if e.created else 'edit'} {e.config.path} "
@@ -84,7 +85,7 @@ class Disable(Action):
             try:
                 outcome = _write(write, backups, ctx.timing.lock_wait)
             except _READ_ERRORS as exc:
-                failed.append(f"{write.edit.config.path}: {exc}")
+                failed.append(f"{write.edit.config.path}: {_reason(exc)}")
                 continue
             if outcome is None:
                 payload["already"].append(str(write.edit.config.path))
@@ -93,7 +94,7 @@ class Disable(Action):
             edited.append({**edit.config.as_dict(), "server": edit.server,
                            "sha256_after": record.sha256_after, "created": edit.created,
                            "backup": f"backups/{record.backup}", "written_at": time.time(),
-                           "targets": [t.as_dict() for t in write.targets]})
+                           "targets": [{**c.as_dict(), "name": n} for c, n in write.targets]})
             result.changes.append(f"{edit.config.label()}: " + "; ".join(edit.summary)
                                   + f" (backup: backups/{record.backup})")
         for path in payload["already"]:
@@ -105,8 +106,7 @@ class Disable(Action):
                           "manual": payload["manual"],
                           "backups": [e["backup"] for e in edited]}
         if failed:
-            result.manual.extend(f"Disable {inputs.server!r} by hand in {f.split(': ')[0]}"
-                                 for f in failed)
+            result.manual.extend(f"Disable {inputs.server!r} by hand in {f}" for f in failed)
             return result.fail(f"could not disable in {len(failed)} file(s): " + "; ".join(failed),
                                "the other files were disabled; fix the named ones by hand")
         return result
@@ -155,7 +155,7 @@ def _add_companion(writes: dict[Path, _Write], edit: Edit, config: ConfigFile, n
                    machine) -> None:
     path = edit.config.path
     if path in writes:
-        writes[path].targets.append(config)  # planned again at write time, from the file then
+        writes[path].targets.append((config, name))  # re-planned at write time, from the file
         return
     adapter = clients.get(config.client)
 
@@ -163,7 +163,7 @@ def _add_companion(writes: dict[Path, _Write], edit: Edit, config: ConfigFile, n
         found = [e for e in adapter.companions(config, name, machine) if e.config.path == path]
         return found[0] if found else Edit(edit.config, name, edit.after, edit.after)
 
-    writes[path] = _Write(edit, replan, [config])
+    writes[path] = _Write(edit, replan, [(config, name)])
 
 
 def _write(write: _Write, backups: Path, lock_wait: float):
@@ -178,6 +178,13 @@ def _write(write: _Write, backups: Path, lock_wait: float):
             if not edit.changed:
                 return None
     return None
+
+
+def _reason(exc: Exception) -> str:
+    """The error without repeating the path the caller already names; with its hint."""
+    if isinstance(exc, ResponderError):
+        return exc.message + (f" ({exc.hint})" if exc.hint else "")
+    return str(exc)
 
 
 def _holds(ctx, config: ConfigFile, name: str) -> bool:

@@ -44,10 +44,11 @@ class Inventory(Action):
         for item in scanned:
             if not item.ok:
                 unparsed.append({"path": str(item.config.path), "where": item.where,
-                                 "error": item.error})
+                                 "error": item.error, "hint": item.hint})
                 result.input_errors.append(
                     f"{item.where}: {item.error} (this file was not changed; if it defines "
-                    f"{inputs.server!r}, the server is still enabled there)")
+                    f"{inputs.server!r}, the server is still enabled there)"
+                    + (f"\n  hint: {item.hint}" if item.hint else ""))
                 continue
             for server in item.entries:
                 self._protect(ctx, server)
@@ -88,9 +89,16 @@ class Inventory(Action):
     def _unknown(self, inputs: Inputs, every: list[ServerEntry], scanned: list[Scanned],
                  unparsed: list[dict[str, Any]]) -> BadInput:
         found = ", ".join(sorted({e.name for e in every})) or "none"
-        broken = f"; {len(unparsed)} file(s) could not be parsed" if unparsed else ""
+        broken = "".join(f"\n  {u['where']}: {u['error']}" for u in unparsed)
+        if unparsed:
+            return BadInput(
+                f"no MCP server named {inputs.server!r} in the {len(scanned) - len(unparsed)} "
+                f"config file(s) that could be read; {len(unparsed)} could not be, and may "
+                f"define it:{broken}",
+                hint="fix the file(s) named (responder never edits a file it cannot parse) and "
+                f"run again, or disable the server there by hand. Servers found: {found}")
         return BadInput(
-            f"no MCP server named {inputs.server!r} in {len(scanned)} config file(s){broken}",
+            f"no MCP server named {inputs.server!r} in {len(scanned)} config file(s)",
             hint=f"servers found: {found}. Check the name (`responder servers` lists them), use "
             "--match package with a package name, or add --workspace DIR for a project not "
             "under the current directory")
@@ -184,7 +192,7 @@ def describe(entry: ServerEntry) -> dict[str, Any]:
     return {
         "name": entry.name,
         "client": entry.config.client,
-        "scope": entry.config.scope,
+        "scope": entry.scope,
         "path": str(entry.config.path),
         "line": entry.line,
         "location": entry.location,

@@ -51,7 +51,7 @@ class Recheck(Action):
                 held.append(path)
                 continue
             back_on = [t for t in item.get("targets", []) if not _still_off(ctx, t)]
-            if back_on or (text is None and not item.get("created")):
+            if back_on:
                 reverted.append(path)
                 names = ", ".join(sorted({str(t["name"]) for t in back_on})) or item["server"]
                 result.findings.append(Finding(

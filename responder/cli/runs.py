@@ -69,5 +69,5 @@ def restore(
         if outcome.diff:
             typer.echo("  what --force would undo (secrets masked):")
             typer.echo("".join(f"    {line}\n" for line in outcome.diff.splitlines()), nl=False)
-        blocked = blocked or outcome.status in ("changed since", "missing")
+        blocked = blocked or outcome.status in ("changed since", "missing", "locked")
     return int(ExitCode.FAILED) if blocked else 0

@@ -12,10 +12,12 @@ _COLUMNS = ("client", "scope", "file", "server", "transport", "package or URL", 
 
 
 def servers_table(found) -> None:
-    home = str(Path.home())
+    home = Path.home()
     rows = []
     for row in found.servers:
-        path = row["path"].replace(home, "~", 1) if row["path"].startswith(home) else row["path"]
+        path = row["path"]
+        if Path(path).is_relative_to(home):
+            path = "~/" + Path(path).relative_to(home).as_posix()
         rows.append((row["client"], row["scope"], f"{path}:{row['line']}", row["name"],
                      row["transport"], row["package"] or row["url"] or row["launch"],
                      ", ".join(row["credentials"]) or "-",
@@ -39,3 +41,5 @@ def servers_table(found) -> None:
             typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
     for problem in found.problems:
         typer.echo(f"! {problem['where']}: {problem['error']}", err=True)
+        if problem.get("hint"):
+            typer.echo(f"  hint: {problem['hint']}", err=True)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from responder.clients.base import Edit
-from responder.clients.locks import held
+from responder.clients.locks import FileLocked, held
 from responder.core.errors import ConcurrentEdit
 from responder.core.fs import PRIVATE_FILE, atomic_write, replace_keeping_mode, write_private
 
@@ -47,6 +47,7 @@ class Backup:
     removed: tuple[str, ...] = ()  # entries removed outright (JSON), for the record
     scope: str = ""
     kind: str = ""
+    lock: bool = False  # the client guards the file with a lock directory; restore takes it too
 
 
 def _load_index(backups: Path) -> list[dict]:
@@ -76,7 +77,7 @@ def write_edit(edit: Edit, backups: Path, *, lock_wait: float = 5.0) -> Backup:
         write_private(backups / name, edit.before.encode("utf-8"))
         record = Backup(str(path), name, edit.config.client, edit.server, _sha(edit.before),
                         _sha(edit.after), edit.created, edit.removed, edit.config.scope,
-                        edit.config.kind)
+                        edit.config.kind, edit.lock)
         entries.append(asdict(record))
         write_private(backups / INDEX, json.dumps(entries, indent=2))
         if edit.created:
@@ -102,22 +103,33 @@ def edited_files(backups: Path) -> list[dict]:
 @dataclass(frozen=True)
 class RestoreOutcome:
     path: str
-    status: str  # "restored" | "removed" | "already original" | "changed since" | "missing"
+    # "restored" | "removed" | "already original" | "changed since" | "missing" | "locked"
+    status: str
     detail: str = ""
     diff: str = ""  # for "changed since": what a forced restore would undo (caller scrubs it)
     client: str = ""
     scope: str = ""
     kind: str = ""
+    backup: str = ""  # the backup file, for masking a diff against it
 
 
-def restore(backups: Path, *, force: bool = False, dry_run: bool = False) -> list[RestoreOutcome]:
-    """Put back every file this run edited, newest edit first."""
+def restore(backups: Path, *, force: bool = False, dry_run: bool = False,
+            lock_wait: float = 5.0) -> list[RestoreOutcome]:
+    """Put back every file this run edited, newest edit first, under the client's lock."""
     outcomes: list[RestoreOutcome] = []
     for entry in reversed(_load_index(backups)):
-        outcome = _restore_one(backups, entry, force=force, dry_run=dry_run)
+        path = Path(entry["original"])
+        guard = held(path, wait=lock_wait) if entry.get("lock") and not dry_run \
+            else contextlib.nullcontext()
+        try:
+            with guard:
+                outcome = _restore_one(backups, entry, force=force, dry_run=dry_run)
+        except FileLocked as exc:
+            outcome = RestoreOutcome(str(path), "locked", f"{exc.message}; {exc.hint}")
         outcomes.append(dataclasses.replace(outcome, client=entry.get("client", ""),
                                             scope=entry.get("scope", ""),
-                                            kind=entry.get("kind", "")))
+                                            kind=entry.get("kind", ""),
+                                            backup=str(backups / entry["backup"])))
     return outcomes
 
 

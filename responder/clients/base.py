@@ -47,6 +47,11 @@ class ServerEntry:
     auto_approve: tuple[str, ...] = ()
     line: int = 0  # 1-based line of the entry's key in the file
     location: str = ""  # where in the file, e.g. 'projects["/src/app"].mcpServers.github'
+    entry_scope: str = ""  # when it differs from the file's (Claude Code "local" servers)
+
+    @property
+    def scope(self) -> str:
+        return self.entry_scope or self.config.scope
 
     @cached_property
     def view(self) -> LaunchView:

@@ -55,13 +55,16 @@ SPEC = Spec(
     kinds={
         "claude-json": Kind("json", (
             Container(("mcpServers",), Remove()),
-            Container(("projects", "*", "mcpServers"), ProjectList("disabledMcpServers")),
+            Container(("projects", "*", "mcpServers"), ProjectList("disabledMcpServers"),
+                      scope="local"),
         ), lock=True),
         "mcp-json": Kind("json", (Container(("mcpServers",), Remove()),
                                   Container(("servers",), Remove())),
                          companion=_settings_local),
         "managed": Kind("json", (Container(("mcpServers",), Remove()),)),
         "plugin": Kind("json", (Container(("mcpServers",), Remove()),), flat=True),
+        "plugin-manifest": Kind("json", (Container(("mcpServers",), Remove(),
+                                                   may_refer=True),)),
     },
     places=(
         Place("user", "claude-json", at=lambda m: [config_home(m) / ".claude.json"]),
@@ -69,6 +72,8 @@ SPEC = Spec(
         Place("managed", "managed", at=_managed, managed=_MANAGED),
         Place("plugin", "plugin", at=globbed(lambda m: m.home / ".claude" / "plugins" / "cache",
                                              "**/.mcp.json")),
+        Place("plugin", "plugin-manifest", at=globbed(
+            lambda m: m.home / ".claude" / "plugins" / "cache", "**/.claude-plugin/plugin.json")),
     ),
     notes=("claude.ai connectors sync from the account and can re-enable themselves; check "
            "them at claude.ai > Settings > Connectors.",

@@ -30,6 +30,8 @@ class Container:
     pattern: tuple[str, ...]  # ("mcpServers",), ("projects", "*", "mcpServers"), ...
     mechanism: Mechanism
     items: bool = False  # a list of entries named by their "name" field (Continue)
+    scope: str = ""  # the scope of servers here, when not the file's own
+    may_refer: bool = False  # the key may instead hold a path to another file (plugin.json)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class SpecAdapter:
                 auto_approve=_approved(found.value, kind),
                 line=doc.line(found.path),
                 location=dotted(found.path),
+                entry_scope=self._container(kind, found).scope,
             ))
         return entries
 
@@ -195,11 +198,15 @@ class SpecAdapter:
         return [c.mechanism for c in kind.containers]
 
     @staticmethod
-    def _mechanism(kind: Kind, found: Found) -> Mechanism:
+    def _container(kind: Kind, found: Found) -> Container:
         for container in kind.containers:
             if _matches(container.pattern, found.container):
-                return container.mechanism
-        return kind.containers[0].mechanism  # a flat file's root map
+                return container
+        return kind.containers[0]  # a flat file's root map
+
+    @classmethod
+    def _mechanism(cls, kind: Kind, found: Found) -> Mechanism:
+        return cls._container(kind, found).mechanism
 
     def _find(self, doc: Document, kind: Kind) -> list[Found]:
         root = doc.value()
@@ -273,8 +280,8 @@ _MAP_FIELDS = ("env", "envs", "headers", "http_headers")
 def _entries(doc: Document, path: KeyPath, container: Container, kind: Kind) -> list[Found]:
     value = doc.value(path)
     where = dotted(path)
-    if value is None:
-        return []  # `mcpServers: null` / an empty YAML key: nothing configured
+    if value is None or (container.may_refer and isinstance(value, str)):
+        return []  # nothing configured here, or only a pointer to a file located on its own
     if container.items:
         if not isinstance(value, list):
             doc.fail(path, f"{where} must be a list, found {_describe(value)}",

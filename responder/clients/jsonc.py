@@ -106,8 +106,13 @@ class Document:
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of `offset`; a leading BOM takes no column."""
+    # A lone CR ends a line too, as editors and str.splitlines() count it.
     line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    if "\r" in text:
+        line += text.count("\r", 0, offset) - text.count("\r\n", 0, offset)
+        line_start = max(line_start, text.rfind("\r", 0, offset) + 1)
+    column = offset - line_start + 1
     if line == 1 and text.startswith(BOM) and offset > 0:
         column -= 1
     return line, column

@@ -36,9 +36,7 @@ def held(path: Path, *, wait: float = 5.0, poll: float = 0.05) -> Iterator[None]
             os.mkdir(lock, 0o700)
             break
         except FileExistsError:
-            if _stale(lock):
-                with contextlib.suppress(OSError):
-                    os.rmdir(lock)
+            if _stale(lock) and _remove_abandoned(lock):
                 continue
             if time.monotonic() >= deadline:
                 raise FileLocked(
@@ -52,6 +50,18 @@ def held(path: Path, *, wait: float = 5.0, poll: float = 0.05) -> Iterator[None]
     finally:
         with contextlib.suppress(OSError):
             os.rmdir(lock)
+
+
+def _remove_abandoned(lock: Path) -> bool:
+    """Remove a stale lock; False when it cannot be (not an empty directory: not ours to
+    delete), in which case it is waited for like a live one."""
+    try:
+        os.rmdir(lock)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _stale(lock: Path) -> bool:

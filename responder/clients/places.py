@@ -65,4 +65,12 @@ def env_dir(machine: Machine, name: str) -> Path | None:
 
 def _env_path(machine: Machine, name: str) -> Path | None:
     value = machine.env.get(name)
-    return Path(value).expanduser() if value else None
+    if value is None and machine.platform == "win32":
+        # Windows variable names are case-insensitive (Python upper-cases os.environ there).
+        value = next((v for k, v in machine.env.items() if k.upper() == name.upper()), None)
+    if not value:
+        return None
+    path = Path(value)
+    # "~" means the examined machine's home, not the home of whoever runs responder.
+    return machine.home / path.relative_to("~") if value.startswith("~") and \
+        path.parts[0] == "~" else path

@@ -6,6 +6,7 @@ clients read is scanned once, by the first adapter in registry order that locate
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Scanned:
     entries: tuple[ServerEntry, ...] = ()
     where: str | None = None  # set when the file could not be read or parsed
     error: str | None = None
+    hint: str | None = None  # how to fix the file
     mode: int | None = None  # permission bits, for the hardening findings
 
     @property
@@ -65,12 +67,15 @@ def read_config(machine: Machine, config: ConfigFile) -> Scanned:
                 "(check by hand whether it defines the server)"))
         entries = adapter.parse(config, read_text(config.path), machine)
     except ConfigParseError as exc:
-        return Scanned(config, where=exc.where, error=exc.message)
+        return Scanned(config, where=exc.where, error=exc.message, hint=exc.hint)
     except UnicodeDecodeError as exc:
-        return Scanned(config, where=str(config.path),
-                       error=f"not UTF-8 text (byte {exc.start}); the file was not read")
+        line, column = _line_col(exc.object, exc.start)
+        return Scanned(config, where=f"{config.path}:{line}:{column}",
+                       error=f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+                       hint="save the file as UTF-8 (MCP clients read it as UTF-8 too)")
     except OSError as exc:
-        return Scanned(config, where=str(config.path), error=f"cannot read: {_reason(exc)}")
+        return Scanned(config, where=str(config.path), error=f"cannot read: {_reason(exc)}",
+                       hint=_unreadable_hint(exc))
     return Scanned(config, tuple(entries), mode=info.st_mode & 0o777)
 
 
@@ -81,6 +86,25 @@ def _identity(path: Path) -> object:
     except OSError:  # a dangling link or a loop: reading it reports why
         return os.path.abspath(path)
     return (info.st_dev, info.st_ino)
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1, \
+        offset - line_start + 1
+
+
+def _unreadable_hint(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "the path is a symlink loop: point the link at the real file"
+    if exc.errno == errno.ENOENT:
+        return "the path is a symlink to a file that does not exist: fix or remove the link"
+    if exc.errno == errno.EISDIR:
+        return "a directory sits where the client expects its config file"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "run responder as the user who owns the file, or check it by hand"
+    return "check the file by hand"
 
 
 def _reason(exc: OSError) -> str:

@@ -16,6 +16,9 @@ from responder.core.machine import Machine
 def _user(machine: Machine) -> list[Path]:
     if machine.platform == "win32":
         return [places.appdata(machine) / "Zed" / "settings.json"]
+    if machine.platform == "darwin":
+        # Zed honours XDG variables on Linux only (crates/paths/src/paths.rs).
+        return [machine.home / ".config" / "zed" / "settings.json"]
     flatpak = places.env_dir(machine, "FLATPAK_XDG_CONFIG_HOME")
     found = [places.xdg_config(machine) / "zed" / "settings.json"]
     return found + ([flatpak / "zed" / "settings.json"] if flatpak else [])

@@ -32,7 +32,7 @@ def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
     for item in items:
         if not item.ok:
             found.problems.append({"path": str(item.config.path), "where": item.where or "",
-                                   "error": item.error or ""})
+                                   "error": item.error or "", "hint": item.hint or ""})
             continue
         for entry in item.entries:
             credentials = discover(entry, machine.env).credentials
@@ -42,7 +42,7 @@ def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
             found.servers.append({
                 "name": entry.name,
                 "client": item.config.client,
-                "scope": item.config.scope,
+                "scope": entry.scope,
                 "path": str(item.config.path),
                 "line": entry.line,
                 "location": entry.location,

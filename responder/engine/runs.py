@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,19 +94,27 @@ def _masked(outcome: RestoreOutcome, env: Mapping[str, str]) -> str:
 
     secrets = SecretRegistry()
     config = ConfigFile(outcome.client, outcome.scope, Path(outcome.path), outcome.kind)
-    sides = "\n".join(line[1:] for line in outcome.diff.splitlines() if line[:1] in "+- ")
-    if outcome.client in registry.names():
-        for text in (_read(config.path), sides):
-            try:
-                entries = registry.get(outcome.client).parse(config, text)
-            except Exception:  # noqa: BLE001 - a half-edited file still gets the pattern scrub
-                continue
-            for entry in entries:
-                for credential in discover(entry, env).credentials:
-                    secrets.add(credential.secret)
+    for text in (_read(config.path), _read(Path(outcome.backup)) if outcome.backup else ""):
+        if not text or outcome.client not in registry.names():
+            continue  # a file responder created has an empty backup
+        try:
+            entries = registry.get(outcome.client).parse(config, text)
+        except Exception:  # noqa: BLE001 - a file that no longer parses gets the line mask
+            continue
+        for entry in entries:
+            for credential in discover(entry, env).credentials:
+                secrets.add(credential.secret)
+    # Whatever parsing missed: the value of every secret-looking key on a diff line.
+    for match in _KEY_VALUE.finditer(outcome.diff):
+        if classify.looks_secret(match.group("key")) and match.group("value"):
+            secrets.add(Secret(match.group("value")))
     for _kind, token in classify.find_in_text(outcome.diff):
         secrets.add(Secret(token))
     return secrets.scrub(outcome.diff)
+
+
+# "KEY": "value", KEY = "value", KEY: value (JSON, TOML, YAML)
+_KEY_VALUE = re.compile(r"""["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*[:=]\s*["']?(?P<value>[^"'\s,}]+)""")
 
 
 def _read(path: Path) -> str:

@@ -140,7 +140,7 @@ EXPECTED = [
      "-", "disabled"),
     ("claude-code", "user", "~/.claude.json:4", "sentry", "http", "https://mcp.sentry.dev/mcp",
      "-", "enabled"),
-    ("claude-code", "user", "~/.claude.json:9", "postgres", "stdio",
+    ("claude-code", "local", "~/.claude.json:9", "postgres", "stdio",
      "npm:@modelcontextprotocol/server-postgres", "-", "disabled"),
     ("claude-code", "project", "@P/.mcp.json:3", "linear", "sse", "https://mcp.linear.app/sse",
      "-", "enabled"),
@@ -370,10 +370,6 @@ def test_nothing_configured(sandbox, monkeypatch, capsys) -> None:
 # -- bugs ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: responder/cli/tables.py:18 shortens a path to '~' with str.startswith(home), not a "
-    "path-component check: with HOME=/x/home a file in /x/homework/.mcp.json is shown as "
-    "'~work/.mcp.json'; it should stay '/x/homework/.mcp.json' (only paths inside HOME get '~')"))
 def test_sibling_of_home_is_not_shortened_to_tilde(home, sandbox, capsys) -> None:
     sibling = sandbox / (home.name + "work")
     sibling.mkdir()
@@ -383,11 +379,6 @@ def test_sibling_of_home_is_not_shortened_to_tilde(home, sandbox, capsys) -> Non
     assert row[2] == f"{sibling}/.mcp.json:1"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: responder/engine/inventory.py:45 reports the FILE's scope for every server, so a "
-    "Claude Code local-scope server (projects[\"<path>\"].mcpServers in ~/.claude.json, "
-    "reference §3.2 'local = ~/.claude.json projects[...]') is listed with scope 'user'; it "
-    "should be 'local' (ConfigFile.scope documents 'local' as a scope)"))
 def test_claude_code_local_server_has_local_scope(home, capsys) -> None:
     data = json.loads(run(capsys, "--json")[1])
     postgres = next(s for s in data["servers"] if s["name"] == "postgres")

@@ -332,11 +332,6 @@ HINTED = [c for c in PARSE_CASES if c.id in (
     "json-cline-empty")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the fix a ConfigParseError carries (its hint, e.g. 'write \"args\": [\"-y\", "
-    "\"some-package\"]' or 'a key may appear only once in a mapping') is dropped: "
-    "clients/scan.read_config keeps only exc.where and exc.message in Scanned, so neither "
-    "`responder run` (inventory input_errors) nor `responder servers` ever prints it"))
 @pytest.mark.parametrize("case", HINTED, ids=[c.id for c in HINTED])
 def test_the_parse_error_hint_reaches_the_user(case: Bad, home: Path, capsys) -> None:
     bad = _place(home, case.place, case.data)
@@ -447,10 +442,6 @@ def test_invalid_utf8(home: Path, capsys) -> None:
     assert bad.read_bytes() == INVALID_UTF8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a file with invalid UTF-8 is reported as '<path>: not UTF-8 text (byte 56)' "
-    "(clients/scan.read_config, UnicodeDecodeError branch): a byte offset instead of "
-    "<path>:LINE:COL, although the bad byte sits on a known line (4 here)"))
 def test_invalid_utf8_names_the_line(home: Path, capsys) -> None:
     bad = _place(home, CLINE, INVALID_UTF8)
     code, envelope, err = _contain(capsys)
@@ -458,10 +449,6 @@ def test_invalid_utf8_names_the_line(home: Path, capsys) -> None:
     assert f"{bad}:4:" in err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: line numbers ignore a lone CR as a line break (clients/jsonc line_col): a classic-Mac "
-    "CR-only file with a missing comma on line 5 is reported at ':1:66:'; editors and "
-    "str.splitlines() count CR as a line end"))
 def test_cr_only_line_endings_count_lines(home: Path, capsys) -> None:
     data = _b('{\r  "mcpServers": {\r    "github": {\r      "command": "npx"\r'
               '      "args": []\r    }\r  }\r}\r')
@@ -534,11 +521,6 @@ def test_empty_yaml_defines_nothing_and_is_left_alone(home: Path, capsys) -> Non
 # -- the only file that defines the server does not parse ---------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: when the only config that defines the server does not parse, clients.inventory raises "
-    "BadInput('no MCP server named ... ; 1 file(s) could not be parsed') (actions/inventory.py "
-    "_unknown) and the input_errors collected for that file are dropped: the output never names "
-    "the file or its line, and the hint says to check the server name"))
 def test_only_definition_in_a_broken_file_is_still_named(home: Path, capsys) -> None:
     (home / GOOD_REL).unlink()
     case = SYNTAX[0]

@@ -265,7 +265,6 @@ class ClientWithOldCopy(threading.Thread):
             time.sleep(0.01)
 
 
-@pytest.mark.xfail(strict=True, reason=_RECHECK_KEYERROR)
 def test_client_rewriting_its_old_copy_fails_the_run_loudly(home: Path, capsys,
                                                             monkeypatch) -> None:
     # The real re-check delay (Timing.recheck_after), so the client has time to act.
@@ -315,7 +314,6 @@ def test_nothing_rewrites_the_file_recheck_holds(home: Path, capsys, monkeypatch
     assert _kiro_servers(kiro)["github"].disabled is True
 
 
-@pytest.mark.xfail(strict=True, reason=_RECHECK_KEYERROR)
 def test_client_saving_other_changes_keeps_the_server_disabled(home: Path, capsys,
                                                                monkeypatch) -> None:
     """A client that saves the file after responder's edit, keeping the edit, is no alarm."""
@@ -347,11 +345,6 @@ def test_client_saving_other_changes_keeps_the_server_disabled(home: Path, capsy
     assert _kiro_servers(kiro)["github"].disabled is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: actions/recheck.py reports an edited config that was deleted after the edit as "
-    "reverted, with a critical finding '<path> was rewritten after responder's edit and github "
-    "is enabled there again', although a missing file starts nothing (_still_off and "
-    "contain.verify both treat a missing file as off); the run exits 1 on a false alarm"))
 def test_deleted_config_is_not_reported_as_enabled_again(home: Path, capsys,
                                                          monkeypatch) -> None:
     _fast(monkeypatch, recheck_after=0.5)
@@ -459,12 +452,6 @@ def test_restore_diff_masks_a_secret_the_file_still_holds(home: Path, capsys,
     assert SECRET_OLD not in out and TOKEN not in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the `runs restore` diff leaks a secret that only the backup holds: "
-    "engine/runs._masked registers credentials parsed from the file as it is NOW and from the "
-    "diff's lines (which never parse), but never parses the backup (the text a forced restore "
-    "writes), so after a rotated API key the old value is printed in full on the '+' side "
-    "(only known token formats such as ghp_ are caught by the pattern scrub)"))
 def test_restore_diff_masks_a_secret_only_the_backup_holds(home: Path, capsys,
                                                            monkeypatch) -> None:
     _fast(monkeypatch)
@@ -479,11 +466,6 @@ def test_restore_diff_masks_a_secret_only_the_backup_holds(home: Path, capsys,
     assert SECRET_OLD not in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the `runs restore` diff of a file that no longer parses prints its secrets in full: "
-    "engine/runs._masked finds credentials only by parsing the current file (fails) and the "
-    "diff lines (never a document), so only known token formats are masked and any other "
-    "value (here env.API_KEY) shows on the '-' side"))
 def test_restore_diff_masks_secrets_of_a_file_that_no_longer_parses(home: Path, capsys,
                                                                     monkeypatch) -> None:
     _fast(monkeypatch)

@@ -257,11 +257,6 @@ def test_responder_holds_the_lock_while_it_writes_and_leaves_none(client: Locked
     assert _locks_left(home) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `responder runs restore` ignores the client's lock: clients/apply._restore_one calls "
-    "replace_keeping_mode directly, without locks.held, so it rewrites cline_mcp_settings.json "
-    "(or ~/.claude.json) while Cline/Claude Code hold <file>.lock and may be writing it; "
-    "write_edit takes the lock, restore should too (wait, then write)"))
 def test_restore_waits_for_a_live_lock(home: Path, capsys, monkeypatch) -> None:
     """`runs restore` writes the same file as the run: a client's live lock is honoured too."""
     _timing(monkeypatch)
@@ -424,12 +419,6 @@ def _held_in_thread(target: Path, wait: float) -> tuple[threading.Thread, dict]:
     return worker, outcome
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: locks.held spins forever, with no sleep and ignoring `wait`, on a stale lock it cannot "
-    "remove (here a lock directory that is not empty): the stale branch does "
-    "`suppress(OSError): os.rmdir(lock)` then `continue`s before the deadline check, so mkdir "
-    "fails, _stale is True again, and the loop never ends; the run hangs at 100% CPU instead of "
-    "failing the step with FileLocked"))
 def test_held_gives_up_on_a_stale_lock_it_cannot_remove(target: Path) -> None:
     lock = lock_path(target)
     lock.mkdir()
@@ -448,10 +437,6 @@ def test_held_gives_up_on_a_stale_lock_it_cannot_remove(target: Path) -> None:
     assert isinstance(outcome.get("error"), FileLocked) or outcome.get("entered"), outcome
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: locks.held spins forever (no sleep, `wait` ignored) when `<file>.lock` is an old "
-    "regular file rather than a directory: _stale() is True, os.rmdir fails with "
-    "NotADirectoryError (suppressed), and the loop `continue`s before the deadline check"))
 def test_held_gives_up_on_a_stale_lock_file(target: Path) -> None:
     lock = lock_path(target)
     lock.write_text("pid 4242")
