@@ -228,3 +228,43 @@ def test_hardening_findings_reach_the_report(home, project, sandbox, monkeypatch
     assert "is a project file that holds 1 token(s) written literally" in report
     assert "pre-approved every tool" in report
     assert LITERAL not in out + report and "ghp_…" in report
+
+
+CANARY = "ghp_CANARYneighbourTOKENxCANARYneighbour1"
+# No known format: only their keys say they are secret. One per file, so that no file's value is
+# masked merely because another file's parser registered the same string.
+OPAQUE = tuple(f"opaque-canary-{n}-7f3a9c21" for n in ("toml", "yaml", "continue", "json"))
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+def test_canary_secrets_of_neighbouring_servers_never_leak(home, project, sandbox, capsys,
+                                                          dry_run):
+    """Diffs show the lines around the edit: neighbours' secrets, in every format, must not
+    reach the screen, the journal, the reports or any file responder writes (backups aside)."""
+    _write(home / ".codex/config.toml",
+           '[mcp_servers.neighbour]\ncommand = "x"\n[mcp_servers.neighbour.env]\n'
+           f'API_TOKEN = "{CANARY}"\nCLIENT_SECRET = "{OPAQUE[0]}"\n\n'
+           f'[mcp_servers.github]\ncommand = "npx"\nargs = ["-y", "{PKG}"]\n')
+    _write(home / ".config/goose/config.yaml",
+           f"extensions:\n  neighbour:\n    cmd: x\n    envs:\n      TOKEN: {CANARY}\n"
+           f"      PASSWORD: {OPAQUE[1]}\n  github:\n    cmd: npx\n    enabled: true\n")
+    _write(home / ".continue/config.yaml",
+           f"mcpServers:\n  - name: neighbour\n    command: x\n    apiKey: {OPAQUE[2]}\n"
+           f"  - name: github\n    command: npx\n    env:\n      GITHUB_TOKEN: {CANARY}\n")
+    _write(home / ".cursor/mcp.json", _json({"mcpServers": {
+        "neighbour": {"url": "https://x.example/mcp", "headers": {
+            "Authorization": f"Bearer {CANARY}", "X-Api-Key": OPAQUE[3]}},
+        "github": _server()}}))
+    args = ["run", "compromised-server", "--server", "github", "--yes", "--offline"]
+    code, out = _run(capsys, *args, *(["--dry-run"] if dry_run else []))
+    assert code in (0, 1), out
+    assert "@@" in out or dry_run is False  # the dry run really showed diffs
+    written = [p for p in (sandbox / "state").rglob("*")
+               if p.is_file() and "backups" not in p.parts]
+    assert written
+    for leak in (CANARY, *OPAQUE):
+        assert leak not in out
+        for path in written:
+            assert leak.encode() not in path.read_bytes(), path
+    code, out = _run(capsys, "servers", "--json")
+    assert CANARY not in out

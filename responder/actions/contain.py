@@ -19,6 +19,8 @@ from responder.clients import registry as clients
 from responder.clients.apply import read_text, write_edit
 from responder.clients.base import ConfigFile, Edit
 from responder.core.errors import ConcurrentEdit, ResponderError
+from responder.core.secrets import Secret
+from responder.credentials.classify import secret_assignments
 
 _ATTEMPTS = 3
 _READ_ERRORS = (ResponderError, OSError, UnicodeDecodeError)
@@ -67,6 +69,10 @@ class Disable(Action):
             except _READ_ERRORS as exc:
                 problems.append(f"{config.path}: {_reason(exc)}")
         edits = [w.edit for w in writes.values()]
+        for edit in edits:
+            # Diff context shows neighbouring servers: mask what no parser saw as a credential.
+            for value in secret_assignments(edit.diff()):
+                ctx.secrets.add(Secret(value))
         return Plan(
             summary=tuple(f"{'create' if e.created else 'edit'} {e.config.path} "
                           f"({e.config.client} {e.config.scope})" for e in edits),

@@ -66,3 +66,15 @@ def looks_secret(name: str) -> bool:
 
 def provider_hint(name: str) -> str | None:
     return "github" if _PROVIDER_HINT.search(name) else None
+
+
+# "KEY": "value", KEY = "value", KEY: value (JSON, TOML, YAML), on one line.
+_ASSIGNMENT = re.compile(
+    r"""["']?(?P<key>[A-Za-z0-9_.-]+)["']?[ \t]*[:=][ \t]*["']?(?P<value>[^"'\s,}\]]+)""")
+
+
+def secret_assignments(text: str) -> list[str]:
+    """Values given to secret-looking keys anywhere in `text` (a diff of a config file), so that
+    what a parser did not see as a credential is still masked before the text is shown."""
+    return [m.group("value") for m in _ASSIGNMENT.finditer(text)
+            if looks_secret(m.group("key")) and len(m.group("value")) >= 6]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,16 +104,11 @@ def _masked(outcome: RestoreOutcome, env: Mapping[str, str]) -> str:
             for credential in discover(entry, env).credentials:
                 secrets.add(credential.secret)
     # Whatever parsing missed: the value of every secret-looking key on a diff line.
-    for match in _KEY_VALUE.finditer(outcome.diff):
-        if classify.looks_secret(match.group("key")) and match.group("value"):
-            secrets.add(Secret(match.group("value")))
+    for value in classify.secret_assignments(outcome.diff):
+        secrets.add(Secret(value))
     for _kind, token in classify.find_in_text(outcome.diff):
         secrets.add(Secret(token))
     return secrets.scrub(outcome.diff)
-
-
-# "KEY": "value", KEY = "value", KEY: value (JSON, TOML, YAML)
-_KEY_VALUE = re.compile(r"""["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*[:=]\s*["']?(?P<value>[^"'\s,}]+)""")
 
 
 def _read(path: Path) -> str:
