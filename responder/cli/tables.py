@@ -12,7 +12,7 @@ _COLUMNS = ("client", "scope", "file", "server", "transport", "package or URL", 
 
 
 def servers_table(found) -> None:
-    home = Path.home()
+    home = found.home or Path.home()
     rows = []
     for row in found.servers:
         path = row["path"]

@@ -17,6 +17,7 @@ class Inventory:
     servers: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     files: int = 0
+    home: Path | None = None  # the examined machine's, for showing paths as ~/...
 
 
 def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
@@ -26,7 +27,7 @@ def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
 
     machine = machine or Machine.current(workspaces)
     secrets = SecretRegistry()
-    found = Inventory()
+    found = Inventory(home=machine.home)
     items = list(scan(machine, clients))
     found.files = len(items)
     for item in items:
