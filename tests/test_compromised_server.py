@@ -64,7 +64,8 @@ def test_real_run_contains_revokes_verifies_reviews_and_reports(incident):
     assert envelope["schema"] == "responder.run-result/1"
     statuses = {s["id"]: s["status"] for s in envelope["steps"]}
     assert statuses == {
-        "inventory": "ok", "contain": "ok", "stop": "skipped", "recheck": "ok", "snapshot": "ok", "revoke": "ok", "verify": "ok",
+        "inventory": "ok", "contain": "ok", "stop": "skipped", "recheck": "ok", "snapshot": "ok",
+        "revoke": "ok", "verify": "ok",
         "review": "ok", "report": "ok", "reissue": "manual", "kiro-logs": "manual",
         "provider-log": "manual",
     }

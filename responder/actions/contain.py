@@ -18,6 +18,7 @@ from responder.actions.base import Action, ActionInputs, FileChange, Plan, StepR
 from responder.clients import registry as clients
 from responder.clients.apply import read_text, write_edit
 from responder.clients.base import ConfigFile, Edit
+from responder.clients.scan import is_off
 from responder.core.errors import ConcurrentEdit, ResponderError
 from responder.core.secrets import Secret
 from responder.credentials.classify import secret_assignments
@@ -122,7 +123,7 @@ class Disable(Action):
         failed = {f.split(": ")[0] for f in result.outputs["failed"]}
         reverted = [str(t["path"]) for t in inputs.targets
                     if str(t["path"]) not in failed and not t.get("managed")
-                    and not _holds(ctx, ConfigFile.from_dict(t), str(t["name"]))]
+                    and not is_off(ctx.machine, ConfigFile.from_dict(t), str(t["name"]))]
         reverted = list(dict.fromkeys(reverted))
         result.outputs["verified"] = not reverted
         if reverted:
@@ -191,16 +192,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, ResponderError):
         return exc.message + (f" ({exc.hint})" if exc.hint else "")
     return str(exc)
-
-
-def _holds(ctx, config: ConfigFile, name: str) -> bool:
-    adapter = clients.get(config.client)
-    try:
-        return adapter.is_disabled(config, read_text(config.path), name, ctx.machine)
-    except FileNotFoundError:
-        return True  # a file that is gone starts nothing
-    except _READ_ERRORS:
-        return False
 
 
 def _client_notes(targets: list[dict[str, Any]]) -> list[str]:

@@ -8,15 +8,13 @@ each file, and fails loudly for every server that is enabled again.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
-from responder.clients import registry as clients
-from responder.clients.apply import read_text
+from responder.clients.apply import read_text, sha256_text
 from responder.clients.base import ConfigFile
-from responder.core.errors import ResponderError
+from responder.clients.scan import is_off
 
 
 class Recheck(Action):
@@ -47,10 +45,11 @@ class Recheck(Action):
             except (OSError, UnicodeDecodeError) as exc:
                 reverted.append(f"{path} (cannot read: {exc})")
                 continue
-            if text is not None and _sha(text) == item["sha256_after"]:
+            if text is not None and sha256_text(text) == item["sha256_after"]:
                 held.append(path)
                 continue
-            back_on = [t for t in item.get("targets", []) if not _still_off(ctx, t)]
+            back_on = [t for t in item.get("targets", [])
+                       if not is_off(ctx.machine, ConfigFile.from_dict(t), str(t["name"]))]
             if back_on:
                 reverted.append(path)
                 names = ", ".join(sorted({str(t["name"]) for t in back_on})) or item["server"]
@@ -70,18 +69,3 @@ class Recheck(Action):
             return result.fail("a client undid the edit in: " + ", ".join(reverted),
                                "quit the client, then run the playbook again")
         return result
-
-
-def _still_off(ctx, target: dict[str, Any]) -> bool:
-    config = ConfigFile.from_dict(target)
-    try:
-        return clients.get(config.client).is_disabled(config, read_text(config.path),
-                                                      str(target["name"]), ctx.machine)
-    except FileNotFoundError:
-        return True
-    except (ResponderError, OSError, UnicodeDecodeError):
-        return False
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

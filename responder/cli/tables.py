@@ -12,7 +12,7 @@ _COLUMNS = ("client", "scope", "file", "server", "transport", "package or URL", 
 
 
 def servers_table(found) -> None:
-    home = found.home or Path.home()
+    home = found.home
     rows = []
     for row in found.servers:
         path = row["path"]
@@ -38,7 +38,7 @@ def servers_table(found) -> None:
     else:
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(_COLUMNS)]
         for cells in (_COLUMNS, *rows):
-            typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+            typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     for problem in found.problems:
         typer.echo(f"! {problem['where']}: {problem['error']}", err=True)
         if problem.get("hint"):

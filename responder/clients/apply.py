@@ -31,7 +31,7 @@ def read_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-def _sha(text: str) -> str:
+def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -75,8 +75,8 @@ def write_edit(edit: Edit, backups: Path, *, lock_wait: float = 5.0) -> Backup:
         entries = _load_index(backups)
         name = f"{len(entries) + 1:02d}-{edit.config.client}-{edit.config.scope}-{path.name}"
         write_private(backups / name, edit.before.encode("utf-8"))
-        record = Backup(str(path), name, edit.config.client, edit.server, _sha(edit.before),
-                        _sha(edit.after), edit.created, edit.removed, edit.config.scope,
+        record = Backup(str(path), name, edit.config.client, edit.server, sha256_text(edit.before),
+                        sha256_text(edit.after), edit.created, edit.removed, edit.config.scope,
                         edit.config.kind, edit.lock)
         entries.append(asdict(record))
         write_private(backups / INDEX, json.dumps(entries, indent=2))
@@ -142,7 +142,7 @@ def _restore_one(backups: Path, entry: dict, *, force: bool, dry_run: bool) -> R
         if created:
             return RestoreOutcome(str(path), "already original", "responder's file is gone")
         return RestoreOutcome(str(path), "missing", "the file no longer exists")
-    current_sha = _sha(current)
+    current_sha = sha256_text(current)
     if not created and current_sha == entry["sha256_before"]:
         return RestoreOutcome(str(path), "already original")
     if current_sha != entry["sha256_after"] and not force:

@@ -8,9 +8,9 @@ An adapter knows one client's config files: where they are (`locate`), what serv
 from __future__ import annotations
 
 import difflib
-from functools import cached_property
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 

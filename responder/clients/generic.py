@@ -254,7 +254,8 @@ def _expand(root: Path, relative: str) -> list[Path]:
 
 
 def _matches(pattern: tuple[str, ...], path: KeyPath) -> bool:
-    return len(pattern) == len(path) and all(p in (ANY, k) for p, k in zip(pattern, path))
+    return len(pattern) == len(path) and all(
+        p in (ANY, k) for p, k in zip(pattern, path, strict=True))
 
 
 def _expand_pattern(doc: Document, pattern: tuple[str, ...]) -> list[KeyPath]:
@@ -359,7 +360,8 @@ def _strip_approvals(doc: Document, found: Found, kind: Kind) -> list[str]:
     for pattern in kind.approvals:
         for key, value in _pattern_values(found.value, pattern):
             doc.delete((*found.path, *key))
-            summary.append(f'removed "{dotted(key)}" from {dotted(found.path)} ({_tools(value)})')
+            summary.append(f'removed "{dotted(key)}" from {dotted(found.path)} '
+                           f'({describe_tools(value)})')
     return summary
 
 
@@ -379,7 +381,8 @@ def _strip_tool_grants(doc: Document, kind: Kind, name: str) -> list[str]:
     return summary
 
 
-def _tools(value: Any) -> str:
+def describe_tools(value: Any) -> str:
+    """'3 tools: a, b, c', 'every tool: "*"', 'approval mode auto', for summaries."""
     if isinstance(value, bool):
         return f"trusted: {json.dumps(value)}"
     if isinstance(value, str):

@@ -12,13 +12,20 @@ handled by a declarative spec (`clients.generic`) under the same client name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from responder.clients.base import ConfigFile, Edit, ServerEntry
-from responder.clients.generic import Place, Spec, SpecAdapter, globbed, map_kind
+from responder.clients.generic import (
+    Place,
+    Spec,
+    SpecAdapter,
+    describe_tools,
+    globbed,
+    map_kind,
+)
 from responder.clients.jsonc import (
     ArrayNode,
     EmptyDocumentError,
@@ -150,7 +157,7 @@ class KiroAdapter:
             approve = entry.get("autoApprove")
             removed = None
             if approve is not None:
-                tools = _tools(to_python(approve.value))
+                tools = describe_tools(to_python(approve.value))
                 removed = f'removed "autoApprove" from {path} ({tools})'
                 current = remove_member(current, entry, "autoApprove")
                 entry = _definitions(config, current, name)[index].entry
@@ -270,14 +277,3 @@ def _check_field(config: ConfigFile, text: str, where: str, key: str, value: Nod
 def _fail(config: ConfigFile, text: str, node: Node, message: str, hint: str) -> NoReturn:
     line, column = line_col(text, node.start)
     raise ConfigParseError(config.path, line, column, message, hint)
-
-
-def _tools(value: object) -> str:
-    # A shadowed duplicate is not validated, so its autoApprove may be anything.
-    tools = [str(t) for t in value] if isinstance(value, list) else [str(value)]
-    if not tools:
-        return "no tools"
-    if tools == ["*"]:
-        return 'every tool: "*"'
-    shown = ", ".join(tools[:8]) + (f", and {len(tools) - 8} more" if len(tools) > 8 else "")
-    return f"{len(tools)} tool{'s' if len(tools) != 1 else ''}: {shown}"

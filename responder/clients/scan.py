@@ -15,7 +15,7 @@ from pathlib import Path
 from responder.clients import projects, registry
 from responder.clients.apply import read_text
 from responder.clients.base import ConfigFile, ServerEntry
-from responder.core.errors import ConfigParseError
+from responder.core.errors import ConfigParseError, ResponderError
 from responder.core.machine import Machine
 
 # MCP configs are a few kilobytes; a file this large is not one, and parsing it would stall the
@@ -79,6 +79,18 @@ def read_config(machine: Machine, config: ConfigFile) -> Scanned:
     return Scanned(config, tuple(entries), mode=info.st_mode & 0o777)
 
 
+def is_off(machine: Machine, config: ConfigFile, name: str) -> bool:
+    """Whether the client would not start `name` from this file as it is now. A file that is
+    gone starts nothing; one that cannot be read or parsed cannot be vouched for."""
+    try:
+        return registry.get(config.client).is_disabled(config, read_text(config.path), name,
+                                                       machine)
+    except FileNotFoundError:
+        return True
+    except (ConfigParseError, ResponderError, OSError, UnicodeDecodeError):
+        return False
+
+
 def _identity(path: Path) -> object:
     """The same file reached by two paths (a symlink, cwd == home) is one file."""
     try:
@@ -108,4 +120,4 @@ def _unreadable_hint(exc: OSError) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) if exc.errno is not None else str(exc)
+    return exc.strerror or str(exc)

@@ -7,6 +7,7 @@ Sync can bring a removed server back from another machine; the report says so.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from responder.clients import places
@@ -29,10 +30,8 @@ def _user_files(name: str):
         for user in _user_dirs(machine):
             found.append(user / name)
             profiles = user / "profiles"
-            try:
+            with contextlib.suppress(OSError):  # no profiles folder
                 found += sorted(p / name for p in profiles.iterdir())
-            except OSError:
-                pass
         return found
     return at
 

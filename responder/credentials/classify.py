@@ -7,8 +7,8 @@ anchored so that a token embedded in a longer word does not match.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)

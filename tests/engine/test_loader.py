@@ -10,8 +10,8 @@ from responder.core.errors import ExitCode, PlaybookError
 from responder.engine import loader
 from responder.engine.model import Playbook
 
-SHIPPED_ORDER = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck", "review",
-                 "report", "reissue", "kiro-logs", "provider-log"]
+SHIPPED_ORDER = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck",
+                 "review", "report", "reissue", "kiro-logs", "provider-log"]
 
 GOOD = """\
 format: 1

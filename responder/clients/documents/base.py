@@ -52,9 +52,10 @@ class Document(ABC):
         when the path does not exist. Mappings come back as dicts in file order."""
         node: Any = self._value
         for key in path:
-            if isinstance(node, Mapping) and isinstance(key, str) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
+            in_mapping = isinstance(node, Mapping) and isinstance(key, str) and key in node
+            in_list = isinstance(node, list) and isinstance(key, int) \
+                and -len(node) <= key < len(node)
+            if in_mapping or in_list:
                 node = node[key]
             else:
                 return None
@@ -161,7 +162,7 @@ class Document(ABC):
     def _append(self, path: KeyPath, item: Any) -> str:
         """New text with `item` appended to the existing list at `path`."""
 
-    def _reparsed(self) -> None:
+    def _reparsed(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
         """Hook: the text changed; backends holding a syntax tree rebuild it here."""
 
 
