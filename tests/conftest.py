@@ -28,6 +28,13 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("USER", "tester")
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
+    # A developer's real provider URLs and admin keys must never reach a test.
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("RESPONDER_") and name.endswith(("_API_URL", "_ADMIN_KEY",
+                                                            "_CLIENT_ID", "_CLIENT_SECRET")):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(cwd)
     return tmp_path
 

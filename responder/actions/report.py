@@ -6,7 +6,8 @@ import socket
 
 from responder.actions.base import Action, ActionInputs, Plan, StepResult
 from responder.engine import journal
-from responder.reports import incident, maintainer
+from responder.core.fs import write_private
+from responder.reports import checklist, incident, maintainer
 from responder.reports.render import write
 
 
@@ -32,10 +33,18 @@ class DraftReports(Action):
         private += [ctx.machine.env.get("USER", ""), socket.gethostname(), str(ctx.machine.home)]
         disclosure = write(ctx.run_dir / "maintainer-report.md", "maintainer-report.md.j2",
                            maintainer.build(data, private), ctx.secrets)
+        send = (f"Send {disclosure.name} to the maintainer of {inputs.server!r} through a "
+                f"private channel (GitHub private vulnerability reporting or SECURITY.md), "
+                f"not a public issue")
+        written = [f"wrote {report}", f"wrote {disclosure} (review it before sending)"]
+        if ctx.playbook is not None:
+            left = checklist.left_by_run(events) + [{"step": "report", "text": send}]
+            path = ctx.run_dir / "checklist.md"
+            write_private(path, ctx.secrets.scrub(checklist.as_markdown(
+                ctx.playbook, {"run_id": ctx.run_id, "left": left})))
+            written.append(f"wrote {path} (the playbook's checklist plus what is left)")
         return StepResult(
             outputs={"report": str(report), "maintainer_report": str(disclosure)},
-            changes=[f"wrote {report}", f"wrote {disclosure} (review it before sending)"],
-            manual=[f"Send {disclosure.name} to the maintainer of {inputs.server!r} through a "
-                    f"private channel (GitHub private vulnerability reporting or SECURITY.md), "
-                    f"not a public issue"],
+            changes=written,
+            manual=[send],
         )

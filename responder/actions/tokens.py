@@ -1,21 +1,31 @@
 """tokens.snapshot, tokens.revoke, tokens.verify: identity first, then revoke, then proof.
 
-Order matters: once a token is revoked, who it belonged to and what only it could see (private
-events, its own key lists) are gone. So the snapshot runs first, the revoke is one batched,
-never-repeated request, and verification polls each token until the provider rejects it.
+Order matters: once a credential is revoked, who it belonged to and what only it could see
+(private events, its own key lists) are gone. So the snapshot runs first, each provider's revoke is
+sent once (batched where the provider allows), and verification polls each credential with the
+credential itself until its provider rejects it. A revoke that cannot be proven is reported as
+"revocation unconfirmed", never as done.
+
+Every provider call of a step runs concurrently, and one provider failing (a timeout, a 500, a
+429, garbage, even a bug in its adapter) never stops the others: it ends in a clear status and a
+manual step for its own credentials.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
 from responder.core.errors import ProviderError
 from responder.credentials.model import Credential
-from responder.providers import registry as providers
-from responder.providers.github_activity import capture
+from responder.providers.base import Identity, Probe, Provider, RevokeOutcome
+
+T = TypeVar("T")
+R = TypeVar("R")
+MAX_WORKERS = 32  # a run holds tens of credentials; each call mostly waits on the network
 
 
 def _credentials(ctx, items: list[Any]) -> list[Credential]:
@@ -23,18 +33,29 @@ def _credentials(ctx, items: list[Any]) -> list[Credential]:
     return [ctx.credentials.get(i) for i in ids]
 
 
-def _manual_other(credential: Credential) -> str:
-    where = ", ".join(sorted({o.config for o in credential.origins}))
-    provider = credential.provider or "an unknown provider"
-    return (f"Revoke {credential.secret.redacted} ({provider} {credential.kind}, from {where}) "
-            f"in that provider's console: responder has no API adapter for it yet")
+def concurrently(items: Iterable[T], work: Callable[[T], R], prefix: str) -> list[R]:
+    items = list(items)
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items)),
+                            thread_name_prefix=prefix) as pool:
+        return list(pool.map(work, items))
+
+
+def _identities(ctx) -> dict[str, Identity]:
+    return ctx.shared.setdefault("identities", {})
+
+
+def _already_dead(ctx) -> set[str]:
+    return ctx.shared.setdefault("already_dead", set())
 
 
 class Snapshot(Action):
     name = "tokens.snapshot"
     effect = "read"
-    summary = ("Capture each token's identity (account, type, scopes, expiry) and what only it "
-               "can see of recent activity, before it is revoked.")
+    summary = ("Capture each credential's identity (account, type, scopes, expiry) through its "
+               "provider, and what only a GitHub token can see of recent activity, before "
+               "anything is revoked.")
 
     class Inputs(ActionInputs):
         credentials: list[dict[str, Any]]
@@ -42,39 +63,35 @@ class Snapshot(Action):
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
-        creds = _credentials(ctx, inputs.credentials)
-        github = [c for c in creds if c.provider == "github"]
         if ctx.offline:
             result.status = "skipped"
             result.error = "--offline: identities not captured"
             return result
-        identities, failures = [], []
-        provider = providers.github(ctx)
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="identify") as pool:
-            futures = {pool.submit(provider.identify, c, ctx.clock()): c for c in github}
-            for future, credential in futures.items():
-                try:
-                    identities.append(future.result())
-                except ProviderError as exc:
-                    failures.append({"id": credential.id, "redacted": credential.secret.redacted,
-                                     "error": exc.message, "status": exc.status})
+        creds = _credentials(ctx, inputs.credentials)
         captures = ctx.shared.setdefault("github_captures", {})
-        for identity in identities:
-            ctx.evidence.save(f"github-identity-{identity.account}",
-                              f"GET {provider.api_url}/user (suspect token)", identity.as_dict())
-            scopes = ", ".join(identity.scopes) if identity.scopes is not None else "not reported"
-            result.changes.append(
-                f"{ctx.credentials.get(identity.credential_id).secret.redacted}: account "
-                f"{identity.account} (id {identity.account_id}), {identity.token_kind}, scopes: "
-                f"{scopes}, expires: {identity.expires or 'never / not reported'}")
-            for note in identity.notes:
-                result.findings.append(Finding("info", note))
-            if inputs.capture_activity and identity.account not in captures:
-                credential = ctx.credentials.get(identity.credential_id)
-                captured = capture(provider, credential.secret.reveal(), identity.account,
-                                   ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
-                                   as_owner=True)
-                captures[identity.account] = captured
+        done = concurrently(creds, lambda c: self._one(ctx, c, inputs.capture_activity),
+                            "identify")
+        identities, failures, without = [], [], []
+        for credential, identity, error, captured in done:
+            if error is not None:
+                failures.append({"id": credential.id, "redacted": credential.secret.redacted,
+                                 "provider": credential.provider, "error": error.message,
+                                 "status": error.status})
+                if error.status == 401:
+                    _already_dead(ctx).add(credential.id)
+                continue
+            if identity is None:
+                without.append(credential.id)
+                continue
+            identities.append(identity)
+            _identities(ctx)[credential.id] = identity
+            self._describe(ctx, result, credential, identity)
+            if captured is not None:
+                # Each token of an account sees a different part of it (scopes): keep the union.
+                if identity.account in captures:
+                    captures[identity.account].merge(captured)
+                else:
+                    captures[identity.account] = captured
                 result.changes.append(
                     f"captured {sum(len(v) for v in captured.lists.values())} item(s) of "
                     f"{identity.account}'s recent activity as evidence before revocation")
@@ -86,76 +103,128 @@ class Snapshot(Action):
             else:
                 text = f"identity of {failure['redacted']} not captured: {failure['error']}"
             result.findings.append(Finding("medium", text))
-        others = [c for c in creds if c.provider != "github"]
         result.outputs = {
             "identities": [i.as_dict() for i in identities],
             "failed": failures,
-            "not_supported": [c.id for c in others],
+            "no_identity": without,
         }
         return result
+
+    def _one(self, ctx, credential: Credential, capture_activity: bool):
+        provider = ctx.providers.for_credential(credential)
+        try:
+            identity = provider.identify(credential)
+        except ProviderError as error:
+            return credential, None, error, None
+        except Exception as error:  # noqa: BLE001 - one adapter's bug must not stop the others
+            return credential, None, _adapter_bug(provider, error), None
+        captured = None
+        if (identity is not None and capture_activity and provider.name == "github"
+                and identity.account_id != "installation"):
+            from responder.providers.github_activity import capture
+
+            captured = capture(provider, credential.secret.reveal(), identity.account,
+                               ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
+                               as_owner=True)
+        return credential, identity, None, captured
+
+    @staticmethod
+    def _describe(ctx, result: StepResult, credential: Credential, identity: Identity) -> None:
+        ctx.evidence.save(f"{identity.provider}-identity-{identity.account_id}",
+                          f"{identity.provider} identity of {credential.secret.redacted} "
+                          f"(suspect credential)", identity.as_dict())
+        scopes = ", ".join(identity.scopes) if identity.scopes is not None else "not reported"
+        result.changes.append(
+            f"{credential.secret.redacted}: {identity.provider} account {identity.account} "
+            f"(id {identity.account_id}), {identity.token_kind}, scopes: {scopes}, expires: "
+            f"{identity.expires or 'never / not reported'}")
+        for note in identity.notes:
+            result.findings.append(Finding("info", f"{credential.secret.redacted}: {note}"))
 
 
 class Revoke(Action):
     name = "tokens.revoke"
     effect = "irreversible"
-    summary = ("Revoke every credential through its provider's API (GitHub: all tokens in one "
-               "unauthenticated POST /credentials/revoke); a manual step for the rest.")
+    summary = ("Revoke every credential through its provider's API, concurrently (GitHub: all "
+               "tokens in one unauthenticated POST /credentials/revoke); an exact manual step "
+               "for the rest.")
 
     class Inputs(ActionInputs):
         credentials: list[dict[str, Any]]
 
     def plan(self, ctx, inputs: Inputs) -> Plan:
         creds = _credentials(ctx, inputs.credentials)
-        github = [c for c in creds if c.provider == "github"]
-        others = [c for c in creds if c.provider != "github"]
         if ctx.offline:
             # Nothing leaves the machine: no request is planned, so nothing asks for approval.
-            return Plan(payload={"github": [], "others": others, "offline": github})
-        requests = tuple(providers.github(ctx).plan_revoke(github)) if github else ()
-        summary = tuple(
-            f"revoke {c.provider} {c.kind} {c.secret.redacted} (irreversible)" for c in github
-        )
-        return Plan(summary=summary, requests=requests,
-                    payload={"github": github, "others": others})
+            return Plan(payload={"offline": creds})
+        groups = ctx.providers.group(creds)
+        requests, summary = [], []
+        for provider, members in groups:
+            automatic = [c for c in members if provider.route(c) != "manual"]
+            requests += provider.plan_revoke(automatic) if automatic else []
+            summary += [f"revoke {c.provider} {c.kind} {c.secret.redacted} (irreversible)"
+                        for c in automatic]
+            summary += [f"manual step for {c.provider or 'unknown'} {c.kind} "
+                        f"{c.secret.redacted}" for c in members if c not in automatic]
+        return Plan(summary=tuple(summary), requests=tuple(requests),
+                    payload={"groups": groups})
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
         payload = plan.payload
-        if payload.get("offline"):
-            provider = providers.github(ctx)
+        if "offline" in payload:
             for credential in payload["offline"]:
-                result.manual.extend(provider.manual_steps(credential))
-            result.manual.extend(_manual_other(c) for c in payload["others"])
+                result.manual.extend(ctx.providers.for_credential(credential)
+                                     .manual_steps(credential))
             result.status = "skipped"
-            result.error = "--offline: nothing revoked; revoke each token by hand (listed)"
+            result.error = "--offline: nothing revoked; revoke each credential by hand (listed)"
             result.outputs = {"to_verify": [], "submitted": [], "failed": [], "unknown": [],
-                              "manual": [c.id for c in payload["offline"] + payload["others"]]}
+                              "manual": [c.id for c in payload["offline"]]}
             return result
-        outcomes = providers.github(ctx).revoke(payload["github"]) if payload["github"] else []
+        dead = _already_dead(ctx)
+        identities = _identities(ctx)
+        outcomes: list[RevokeOutcome] = []
+        for group in concurrently(payload["groups"],
+                                  lambda g: self._group(g[0], g[1], identities, dead), "revoke"):
+            outcomes += group
         buckets: dict[str, list[str]] = {"submitted": [], "failed": [], "unknown": [],
                                          "manual": []}
         for outcome in outcomes:
             credential = ctx.credentials.get(outcome.credential_id)
             buckets[outcome.status].append(outcome.credential_id)
-            result.changes.append(f"{credential.secret.redacted}: {outcome.status}: "
-                                  f"{outcome.detail}")
+            result.changes.append(f"{credential.secret.redacted} ({credential.provider or '?'}): "
+                                  f"{outcome.status}: {outcome.detail}")
             if outcome.status != "submitted":
                 result.manual.extend(outcome.manual)
-        for credential in payload["others"]:
-            buckets["manual"].append(credential.id)
-            result.manual.append(_manual_other(credential))
         result.outputs = {**buckets, "to_verify": buckets["submitted"] + buckets["unknown"]}
         if buckets["failed"]:
-            return result.fail(f"{len(buckets['failed'])} token(s) not revoked",
+            return result.fail(f"{len(buckets['failed'])} credential(s) not revoked",
                                "use the manual steps listed; containment already holds")
         return result
+
+    @staticmethod
+    def _group(provider: Provider, members: list[Credential], identities: dict[str, Identity],
+               dead: set[str]) -> list[RevokeOutcome]:
+        # Known dead before revoking (401 at identity): nothing to send; verify proves it.
+        outcomes = [RevokeOutcome(c.id, "submitted", "already invalid when its identity was "
+                                  "captured (401): nothing sent")
+                    for c in members if c.id in dead and provider.route(c) != "manual"]
+        todo = [c for c in members if c.id not in dead or provider.route(c) == "manual"]
+        try:
+            return outcomes + provider.revoke(todo, identities)
+        except ProviderError as error:
+            return outcomes + [provider.outcome_of_error(c, error) for c in todo]
+        except Exception as error:  # noqa: BLE001 - one adapter's bug must not stop the others
+            bug = _adapter_bug(provider, error)
+            return outcomes + [provider.failed(c, bug.message) for c in todo]
 
 
 class VerifyRevoked(Action):
     name = "tokens.verify"
     effect = "read"
-    summary = ("Prove each revoked token is dead: probe it until the provider rejects it "
-               "(bounded polling); anything else is reported as revocation unconfirmed.")
+    summary = ("Prove each revoked credential is dead: probe it with itself until its provider "
+               "rejects it (bounded polling, concurrently); anything else is reported as "
+               "revocation unconfirmed.")
 
     class Inputs(ActionInputs):
         credentials: list[str]
@@ -167,26 +236,42 @@ class VerifyRevoked(Action):
             result.error = "no revocation to verify"
             return result
         creds = _credentials(ctx, inputs.credentials)
-        provider = providers.github(ctx)
-        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="verify") as pool:
-            verdicts = list(pool.map(lambda c: (c, self._poll(provider, c, ctx.timing)), creds))
-        dead = [c.id for c, ok in verdicts if ok]
-        unconfirmed = [c for c, ok in verdicts if not ok]
-        for credential, ok in verdicts:
-            result.changes.append(f"{credential.secret.redacted}: " + (
-                "dead (the provider answers 401)" if ok else "REVOCATION UNCONFIRMED"))
+        verdicts = concurrently(creds, lambda c: (c, self._poll(ctx, c)), "verify")
+        dead = [c.id for c, probe in verdicts if probe.verdict == "dead"]
+        unconfirmed = [c for c, probe in verdicts if probe.verdict != "dead"]
+        for credential, probe in verdicts:
+            if probe.verdict == "dead":
+                result.changes.append(f"{credential.secret.redacted}: dead ({probe.detail})")
+            else:
+                result.changes.append(f"{credential.secret.redacted}: REVOCATION UNCONFIRMED "
+                                      f"({probe.detail})")
         result.outputs = {"dead": dead, "unconfirmed": [c.id for c in unconfirmed]}
         if unconfirmed:
             for credential in unconfirmed:
-                result.manual.extend(provider.manual_steps(credential))
-            return result.fail(f"revocation unconfirmed for {len(unconfirmed)} token(s)",
-                               "revoke them by hand at the URLs listed, then check again")
+                result.manual.extend(ctx.providers.for_credential(credential)
+                                     .manual_steps(credential))
+            return result.fail(f"revocation unconfirmed for {len(unconfirmed)} credential(s)",
+                               "revoke them by hand at the places listed, then check again")
         return result
 
     @staticmethod
-    def _poll(provider, credential: Credential, timing) -> bool:
-        for delay in (0.0, *timing.verify_backoff):
+    def _poll(ctx, credential: Credential) -> Probe:
+        provider = ctx.providers.for_credential(credential)
+        last = Probe("unknown", "not checked")
+        for delay in (0.0, *ctx.timing.verify_backoff):
             time.sleep(delay)
-            if provider.is_revoked(credential) is True:
-                return True
-        return False
+            try:
+                last = provider.probe(credential)
+            except Exception as error:  # noqa: BLE001 - a probe must never end the step
+                last = Probe("unknown", _adapter_bug(provider, error).message)
+            if last.verdict == "dead":
+                return last
+            if not last.retry:
+                return last  # no later answer can differ (the provider has no check for it)
+        return last
+
+
+def _adapter_bug(provider: Provider, error: Exception) -> ProviderError:
+    return ProviderError(f"internal error in the {provider.title} adapter "
+                         f"({type(error).__name__}); its credentials need the manual step",
+                         hint="please report this as a responder bug")

@@ -19,18 +19,31 @@ def checklist(
                                   help="markdown (a GitHub task list) or json."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of "
                                 "stdout."),
+    run_id: str = typer.Option(None, "--run", help="Add what this run left to do (its manual "
+                               "steps: credentials to revoke by hand, reports to send) as "
+                               "unticked items. A unique prefix of the run id is enough."),
 ) -> int:
-    """Export a playbook as a checklist: every step, automated and manual, grouped by phase."""
+    """Export a playbook as a checklist: every step, automated and manual, grouped by phase.
+
+    With --run, the checklist ends with what that run left for people, as unticked items."""
     from responder.core.fs import write_export
     from responder.core.jsonsafe import dumps
     from responder.engine.loader import load
     from responder.reports import checklist as render
 
     loaded = load(playbook)
+    run = None
+    if run_id is not None:
+        import os
+
+        from responder.engine.runs import events, find
+
+        directory = find(os.environ, run_id)
+        run = {"run_id": directory.name, "left": render.left_by_run(events(directory))}
     if format is Format.json:
-        text = dumps(render.as_json(loaded.playbook), indent=2) + "\n"
+        text = dumps(render.as_json(loaded.playbook, run), indent=2) + "\n"
     else:
-        text = render.as_markdown(loaded.playbook)
+        text = render.as_markdown(loaded.playbook, run)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -11,6 +11,12 @@ def drill(
                                  "rehearse (see fixtures/drills/<playbook>/)."),
     json_output: bool = typer.Option(False, "--json", help="Print the run's JSON result "
                                      "envelope on stdout."),
+    latency: float = typer.Option(0.0, "--latency", min=0.0, max=5.0, help="Seconds every "
+                                  "simulated provider waits before answering (rehearse a slow "
+                                  "provider; the calls still run concurrently)."),
+    fault: list[str] = typer.Option([], "--fault", help="Make one simulated provider fail: "
+                                    "PROVIDER=STATUS (e.g. slack=429, gitlab=500) or "
+                                    "PROVIDER=timeout. Repeatable."),
 ) -> int:
     """Rehearse a playbook end to end in a sandbox: real MCP configs in a throwaway home,
     simulated providers on 127.0.0.1, real edits, no real credentials needed.
@@ -18,8 +24,10 @@ def drill(
     Prints a scorecard (time to containment, time to revocation proven) and where the run's
     report, journal and evidence are."""
     from responder.cli.scorecard import show
-    from responder.engine.drill import run_drill
+    from responder.engine.drill import Fault, run_drill
 
-    code, result, sandbox = run_drill(playbook, scenario, json_output=json_output)
+    code, result, sandbox = run_drill(playbook, scenario, json_output=json_output,
+                                      latency=latency,
+                                      faults=tuple(Fault.parse(f) for f in fault))
     show(result, sandbox, to_stderr=json_output)
     return code

@@ -67,9 +67,13 @@ class Aborted(ResponderError):
 class ProviderError(ResponderError):
     """A provider call failed after the retries it is allowed; the step fails, the run goes on."""
 
-    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, hint: str | None = None,
+                 delivered: bool | None = True) -> None:
         super().__init__(message, hint=hint)
         self.status = status
+        # For a writing call: False = surely not acted on (safe to say "not revoked"); None = it
+        # may have landed (never re-sent; verification decides); True = the provider answered.
+        self.delivered = delivered
 
 
 class ConcurrentEdit(ResponderError):

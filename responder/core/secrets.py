@@ -15,7 +15,8 @@ import threading
 # Known prefixes are kept in the redacted form because they tell the reader what kind of token it
 # was without revealing anything an attacker could use.
 _PREFIX = re.compile(
-    r"^(github_pat_|gh[pousr]_|glpat-|xox[baprse]-|sk-ant-api03-|sk-ant-admin01-|sk-proj-|"
+    r"^(github_pat_|gh[pousr]_|glpat-|gldt-|glptt-|glrt-|glcbt-|glft-|gloas-|glsoat-|"
+    r"xox[baprsecd]-|xapp-|cf[uak]t_|cfk_|1//|sk-ant-api03-|sk-ant-admin01-|sk-proj-|"
     r"sk-svcacct-|sk-admin-|sk-|npm_|hf_|ntn_|lin_api_|sntryu_|sntrys_|[sr]k_(?:live|test|prod)_|"
     r"AKIA|ASIA|sbp_|figd_|figp_|PMAK-|dop_v1_|doo_v1_|HRKU-|ATATT3|AIza|ya29\.)"
 )

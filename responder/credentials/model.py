@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from responder.core.secrets import Secret
 
@@ -25,6 +25,22 @@ class Credential:
     provider: str | None  # "github", ... or None when the format is not recognised
     kind: str  # e.g. "personal access token (classic)"
     origins: tuple[Origin, ...] = ()
+    # Non-secret settings from the same server definition that say where the credential works
+    # or which account it is: ("github_host", "https://ghe.example.com"), ("aws_access_key_id",
+    # "AKIA..."), ("atlassian_user", "dana@example.com"). Never a secret value.
+    context: tuple[tuple[str, str], ...] = ()
+    # Other forms the value was found in (base64 `email:pat`, a Basic header): scrubbed from
+    # every output like the value itself.
+    encodings: tuple[Secret, ...] = ()
+    # When the format fits more than one provider and nothing in the definition decides, the
+    # candidates; the credential is then never sent to any of them (it would leak to the others).
+    candidates: tuple[str, ...] = ()
+    # False when the value looks like a known kind but does not fit its format (too short, bad
+    # characters): it is listed with a manual step and never sent anywhere.
+    well_formed: bool = True
+
+    def setting(self, key: str) -> str | None:
+        return dict(self.context).get(key)
 
     @property
     def id(self) -> str:
@@ -42,6 +58,9 @@ class Credential:
             "provider": self.provider,
             "kind": self.kind,
             "literal": self.literal,
+            "context": dict(self.context),
+            "candidates": list(self.candidates),
+            "well_formed": self.well_formed,
             "origins": [
                 {"config": o.config, "server": o.server, "field": o.field, "literal": o.literal,
                  "variable": o.variable}
@@ -63,11 +82,11 @@ class CredentialStore:
             if existing is None:
                 self._items[credential.id] = credential
                 return credential
-            merged = Credential(
-                existing.secret,
-                existing.provider,
-                existing.kind,
-                tuple(dict.fromkeys(existing.origins + credential.origins)),
+            merged = replace(
+                existing,
+                origins=tuple(dict.fromkeys(existing.origins + credential.origins)),
+                context=tuple(dict.fromkeys(existing.context + credential.context)),
+                encodings=tuple(dict.fromkeys(existing.encodings + credential.encodings)),
             )
             self._items[credential.id] = merged
             return merged

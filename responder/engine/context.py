@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from responder.activity.evidence import EvidenceStore
 from responder.core.machine import Machine
@@ -17,10 +18,27 @@ from responder.engine.journal import Journal
 from responder.engine.model import Playbook
 from responder.engine.output import Output
 
+if TYPE_CHECKING:
+    from responder.providers.registry import Providers
+
 
 @dataclass(frozen=True)
 class Endpoints:
-    github_api_url: str = "https://api.github.com"
+    """Provider base URLs the user (or a drill) set: RESPONDER_<PROVIDER>_API_URL."""
+
+    urls: Mapping[str, str] = field(default_factory=dict)  # provider name → base URL
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Endpoints:
+        urls = {}
+        for key, value in env.items():
+            if key.startswith("RESPONDER_") and key.endswith("_API_URL") and value.strip():
+                urls[key[len("RESPONDER_"):-len("_API_URL")].lower()] = value.strip()
+        return cls(MappingProxyType(urls))
+
+    @property
+    def github_api_url(self) -> str:
+        return self.urls.get("github", "https://api.github.com")
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,16 @@ class RunContext:
     # captures that hold account data the journal should not repeat).
     shared: dict[str, Any] = field(default_factory=dict)
     _evidence: EvidenceStore | None = None
+    _providers: Any = None
+
+    @property
+    def providers(self) -> Providers:
+        """The run's provider adapters, shared by its steps (created on first use)."""
+        if self._providers is None:
+            from responder.providers.registry import Providers, settings_for
+
+            self._providers = Providers(settings_for(self))
+        return self._providers
 
     @property
     def evidence(self) -> EvidenceStore:

@@ -64,25 +64,64 @@ def build_sandbox(scenario: Scenario, root: Path) -> tuple[Path, Path]:
     return home, workspace
 
 
+def provider_seeds(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The simulators a scenario needs: `providers: {name: seed}`, and `github:` (the original
+    single-provider form, with the top-level `revoke_lag`)."""
+    seeds = {name: dict(seed or {}) for name, seed in
+             (scenario.data.get("providers") or {}).items()}
+    if "github" in scenario.data or not seeds:
+        github = dict(scenario.data.get("github") or {})
+        github.setdefault("revoke_lag", scenario.data.get("revoke_lag", 1))
+        seeds["github"] = github
+    return seeds
+
+
+@dataclass(frozen=True)
+class Fault:
+    """`--fault PROVIDER=STATUS|timeout`: every call to that simulator fails that way."""
+
+    provider: str
+    status: int | None  # None: the call hangs past the request timeout
+
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        provider, eq, what = text.partition("=")
+        if not eq or not provider or not (what.isdigit() or what == "timeout"):
+            raise BadInput(f"--fault {text!r} is not PROVIDER=STATUS or PROVIDER=timeout",
+                           hint="e.g. --fault slack=429, --fault gitlab=500, "
+                                "--fault openai=timeout")
+        return cls(provider.strip().lower(), int(what) if what.isdigit() else None)
+
+
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
-              env: dict[str, str] | None = None) -> tuple[int, RunResult, Path]:
-    from responder.sim.github import GitHubSimulator
+              env: dict[str, str] | None = None, latency: float = 0.0,
+              faults: tuple[Fault, ...] = ()) -> tuple[int, RunResult, Path]:
+    from responder.sim.fleet import Fleet
 
     base_env = dict(os.environ if env is None else env)
     scenario = load_scenario(playbook, scenario_name)
     now = datetime.now(UTC)
+    seeds = provider_seeds(scenario)
+    unknown = [f.provider for f in faults if f.provider not in seeds]
+    if unknown:
+        raise BadInput(f"--fault names {unknown[0]!r}, which scenario {scenario.name!r} does not "
+                       f"simulate", hint="simulated here: " + ", ".join(sorted(seeds)))
     sandbox = ensure_private_dir(state_dir(base_env) / "drills" / f"{now:%Y%m%dT%H%M%SZ}-"
                                  f"{scenario.name}-{os.getpid()}")
     home, workspace = build_sandbox(scenario, sandbox)
-    simulator = GitHubSimulator.from_seed(scenario.data.get("github", {}), now=now)
-    simulator.revoke_lag = int(scenario.data.get("revoke_lag", 1))
-    with simulator:
+    fleet = Fleet(seeds, now=now, latency=latency)
+    for fault in faults:
+        fleet[fault.provider].faults.add(
+            "*", "*", status=fault.status or 504, times=None,
+            delay=0.0 if fault.status else DRILL_TIMING.request_timeout + 1.0,
+            retry_after=1 if fault.status == 429 else None)
+    with fleet:
         run_env = {
             "HOME": str(home),
             "USER": "drill",
             "PATH": base_env.get("PATH", ""),
             "RESPONDER_STATE_DIR": str(state_dir(base_env)),
-            "RESPONDER_GITHUB_API_URL": simulator.base_url,
+            **fleet.env(),
             **{k: str(v) for k, v in (scenario.data.get("env") or {}).items()},
         }
         # root=sandbox keeps the drill inside it: no system file, no parent folder of the

@@ -23,6 +23,7 @@ from responder.engine.loader import LoadedPlaybook, load
 from responder.engine.output import Output
 from responder.engine.result import RunResult
 from responder.engine.runner import Runner
+from responder.providers.admin import ADMIN_VARIABLES
 
 
 @dataclass
@@ -114,6 +115,9 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
     if env.get("RESPONDER_GITHUB_TOKEN"):
         responder_tokens["github"] = Secret(env["RESPONDER_GITHUB_TOKEN"])
         registry.add(responder_tokens["github"])
+    for name in ADMIN_VARIABLES:  # provider admin credentials: scrubbed like any other secret
+        if env.get(name):
+            registry.add(env[name])
     interactive = (sys.stdin.isatty() and output.interactive) if request.interactive is None \
         else request.interactive
     return RunContext(
@@ -127,8 +131,7 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
         output=output,
         approvals=ApprovalPolicy(assume_yes=request.assume_yes,
                                  ask=output.ask if interactive else None),
-        endpoints=Endpoints(github_api_url=env.get("RESPONDER_GITHUB_API_URL",
-                                                   "https://api.github.com")),
+        endpoints=Endpoints.from_env(env),
         timing=request.timing or Timing(),
         dry_run=request.dry_run,
         offline=request.offline,
@@ -174,7 +177,7 @@ def summarize(result: RunResult, out: Output) -> None:
             out.line(f"  ☐ [{item['step']}] {item['text']}")
     out.line()
     out.line(f"Run directory: {result.run_dir}")
-    out.line("  report.md, maintainer-report.md, journal.jsonl, evidence/, backups/")
+    out.line("  report.md, maintainer-report.md, checklist.md, journal.jsonl, evidence/, backups/")
     code = int(result.exit_code)
     out.line(f"Exit {code}: {_EXIT_MEANING[code]}"
              + (" (dry run: nothing was changed)" if result.dry_run else ""))

@@ -34,8 +34,20 @@ def items(playbook: Playbook) -> list[dict[str, Any]]:
     return rows
 
 
-def as_json(playbook: Playbook) -> dict[str, Any]:
-    return {
+def left_by_run(events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The manual steps a run's journal records (revoke by hand, send the report, ...), in step
+    order, without repeats: what is left for people after that run."""
+    finished = [e for e in events if e.get("event") == "step_finished"]
+    seen: dict[str, dict[str, str]] = {}
+    for event in finished:
+        for text in event.get("manual") or []:
+            seen.setdefault(text, {"step": str(event.get("id", "?")), "text": text})
+    return list(seen.values())
+
+
+def as_json(playbook: Playbook, run: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`run`: {"run_id", "left": left_by_run(...)} to include what a run left to do."""
+    data = {
         "schema": CHECKLIST_SCHEMA,
         "responder_version": __version__,
         "playbook": playbook.id,
@@ -45,9 +57,13 @@ def as_json(playbook: Playbook) -> dict[str, Any]:
             for phase in playbook.phases()
         ],
     }
+    if run is not None:
+        data["run"] = {"run_id": run["run_id"],
+                       "left": [{**item, "done": False} for item in run["left"]]}
+    return data
 
 
-def as_markdown(playbook: Playbook) -> str:
+def as_markdown(playbook: Playbook, run: dict[str, Any] | None = None) -> str:
     lines = [f"# Checklist: {playbook.title}", ""]
     if playbook.description:
         lines += [playbook.description.strip(), ""]
@@ -70,6 +86,12 @@ def as_markdown(playbook: Playbook) -> str:
             elif row["how"] and row["how"] != row["text"]:
                 lines.append(f"  _How:_ {row['how']}")
             lines.append("  Evidence: ______________________")
+        lines.append("")
+    if run is not None:
+        lines += [f"## Left from run {run['run_id']}", "",
+                  "What that run could not do itself (no API, or a call that failed):", ""]
+        lines += [f"- [ ] {item['text']} _(step {item['step']})_" for item in run["left"]] \
+            or ["- nothing: every step was done by responder"]
         lines.append("")
     lines += ["---", "", "Completed by: ____________________  Date (UTC): ______________  "
               "Sign-off: ____________________", ""]

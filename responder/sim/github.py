@@ -18,6 +18,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+from responder.sim import github_apps
 from responder.sim import github_objects as obj
 from responder.sim.github_state import (
     DOCS,
@@ -114,10 +115,13 @@ class GitHubSimulator(SimServer):
         route("DELETE", "/installation/token", self._delete_installation_token, auth="required")
         route("GET", "/installation/repositories", self._installation_repos, auth="required")
         route("GET", "/rate_limit", self._rate_limit, counted=False)
+        github_apps.register(self)
 
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> GitHubSimulator:
-        return cls(GitHubState.from_seed(seed, now))
+        sim = cls(GitHubState.from_seed(seed, now))
+        sim.revoke_lag = int(seed.get("revoke_lag", 0))
+        return sim
 
     @property
     def revoke_lag(self) -> int:
@@ -171,6 +175,8 @@ class GitHubSimulator(SimServer):
             return _error(
                 403, "Authenticated requests are not accepted by this endpoint.", _REVOKE_DOC
             )
+        if options.get("auth") == "app":  # HTTP Basic with an app's client id and secret
+            return github_apps.guard(self.state, request)
         caller = self._authenticate(request.headers.get("authorization"), consume=True)
         if caller is None:
             return _error(401, "Bad credentials")

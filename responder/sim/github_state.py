@@ -45,6 +45,7 @@ class Token:
     expiration_header: str | None = None  # kept verbatim: GitHub's format varies by token kind
     revoked_at: datetime | None = None
     uses_after_revoke: int = 0
+    app: str | None = None  # client id of the OAuth app / GitHub App that issued it
 
 
 @dataclass
@@ -123,6 +124,7 @@ class GitHubState:
         self.users: dict[str, User] = {}
         self.repos: dict[str, Repo] = {}
         self.tokens: dict[str, Token] = {}
+        self.apps: dict[str, str] = {}  # OAuth app / GitHub App client id → client secret
         self.revocations: list[tuple[str, str]] = []
         self.revoke_lag = 0
         self.unauthenticated_limit = 60
@@ -135,6 +137,8 @@ class GitHubState:
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> GitHubState:
         state = cls(now)
+        for app in seed.get("apps") or []:
+            state.apps[str(app["client_id"])] = str(app["client_secret"])
         # Repositories first: an event's default visibility follows its repository's.
         for entry in seed.get("repos") or []:
             state.add_repo(entry)
@@ -183,7 +187,7 @@ class GitHubState:
             raise ValueError(f"token of {login!r} has an unknown prefix: {value[:6]}...")
         if value in self.tokens:
             raise ValueError(f"token {value[:6]}...{value[-4:]} is seeded twice")
-        token = Token(value, login, kind, list(item.get("scopes") or []))
+        token = Token(value, login, kind, list(item.get("scopes") or []), app=item.get("app"))
         raw = item.get("expires_at")
         if raw is not None:
             token.expires_at = resolve_time(raw, self.now)

@@ -173,6 +173,9 @@ def iso(moment: datetime) -> str:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 makes a burst of concurrent clients wait for SYN
+    # retransmits (a second each); a run opens tens of connections at once.
+    request_queue_size = 128
 
     def __init__(self, sim: SimServer) -> None:
         self.sim = sim
@@ -250,8 +253,14 @@ class SimServer:
     """Routing, fault injection and a request log around a ThreadingHTTPServer in a thread."""
 
     server_header = "sim"
+    # Where the provider's API lives under the host, so a base URL built as base_url + api_path
+    # looks like the real one (GitLab's /api/v4, OpenAI's /v1).
+    api_path = ""
 
     def __init__(self) -> None:
+        # Seconds every request waits before it is answered: a slow provider, for drills and the
+        # concurrency benchmark. Faults add their own delay on top.
+        self.latency: float = 0.0
         self.routes: list[Route] = []
         self.faults = FaultInjector()
         self.requests: list[RecordedRequest] = []
@@ -368,7 +377,13 @@ class SimServer:
             )
         return response
 
+    @property
+    def api_url(self) -> str:
+        return self.base_url + self.api_path
+
     def _respond(self, request: Request) -> Response:
+        if self.latency > 0:
+            time.sleep(self.latency)
         fault = self.faults.take(request.method, request.path)
         if fault is not None:
             if fault.delay > 0:

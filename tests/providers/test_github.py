@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from provider_helpers import settings
 
 from responder.core.secrets import Secret
 from responder.credentials.classify import recognise
@@ -36,12 +37,13 @@ def github():
     sim = GitHubSimulator.from_seed(seed, now=datetime.now(UTC))
     sim.state.add_token("octo", {"value": INSTALL})
     with sim:
-        yield sim, GitHubProvider(sim.base_url, Timing(read_retries=1, max_retry_after=0.1))
+        fast = settings(Timing(read_retries=1, max_retry_after=0.1))
+        yield sim, GitHubProvider(sim.base_url, fast)
 
 
 def test_identity_reads_login_scopes_and_expiry(github):
     sim, provider = github
-    identity = provider.identify(_cred(PAT), datetime.now(UTC))
+    identity = provider.identify(_cred(PAT))
     assert (identity.account, identity.scopes) == ("octo", ("repo", "user"))
     assert identity.expires == "2027-01-01 00:00:00 UTC"
     assert identity.audit_handle == Secret(PAT).hashed_token
@@ -49,20 +51,20 @@ def test_identity_reads_login_scopes_and_expiry(github):
 
 def test_fine_grained_tokens_report_no_scopes(github):
     _, provider = github
-    identity = provider.identify(_cred(FINE), datetime.now(UTC))
+    identity = provider.identify(_cred(FINE))
     assert identity.scopes is None
     assert any("does not report scopes" in n for n in identity.notes)
 
 
 def test_installation_token_identity_and_self_revoke(github):
     sim, provider = github
-    identity = provider.identify(_cred(INSTALL), datetime.now(UTC))
+    identity = provider.identify(_cred(INSTALL))
     assert identity.account_id == "installation"
-    outcome = provider.revoke([_cred(INSTALL)])
+    outcome = provider.revoke([_cred(INSTALL)], {})
     assert [o.status for o in outcome] == ["submitted"]
     assert any(r.method == "DELETE" and r.path == "/installation/token" for r in sim.requests)
     assert not sim.state.token_is_live(INSTALL)
-    assert provider.is_revoked(_cred(INSTALL)) is True
+    assert provider.probe(_cred(INSTALL)).verdict == "dead"
 
 
 def test_batch_revoke_is_one_unauthenticated_request_never_retried(github):
@@ -71,20 +73,20 @@ def test_batch_revoke_is_one_unauthenticated_request_never_retried(github):
     plans = provider.plan_revoke(creds)
     assert len(plans) == 1 and not plans[0].authenticated
     assert PAT not in (plans[0].body or "") and "ghp_…" in (plans[0].body or "")
-    sim.faults.add(method="POST", path="/credentials/revoke", status=502, times=1)
-    outcomes = provider.revoke(creds)
+    sim.faults.add(method="POST", path="/credentials/revoke", status=422, times=1)
+    outcomes = provider.revoke(creds, {})
     assert {o.status for o in outcomes} == {"failed"}
     assert len([r for r in sim.requests if r.path == "/credentials/revoke"]) == 1
-    outcomes = provider.revoke(creds)
+    outcomes = provider.revoke(creds, {})
     assert {o.status for o in outcomes} == {"submitted"}
     posts = [r for r in sim.requests if r.path == "/credentials/revoke"]
     assert "authorization" not in posts[-1].headers
-    assert provider.is_revoked(_cred(PAT)) is True
-    assert provider.is_revoked(_cred(FINE)) is True
+    assert provider.probe(_cred(PAT)).verdict == "dead"
+    assert provider.probe(_cred(FINE)).verdict == "dead"
 
 
-def test_is_revoked_is_false_while_the_token_works_and_none_on_errors(github):
+def test_probe_is_alive_while_the_token_works_and_unknown_on_errors(github):
     sim, provider = github
-    assert provider.is_revoked(_cred(PAT)) is False
+    assert provider.probe(_cred(PAT)).verdict == "alive"
     sim.faults.add(method="GET", path="/user", status=500, times=None)
-    assert provider.is_revoked(_cred(PAT)) is None
+    assert provider.probe(_cred(PAT)).verdict == "unknown"

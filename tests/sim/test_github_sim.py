@@ -42,6 +42,11 @@ EVENT_TYPES = ("PushEvent", "CreateEvent", "MemberEvent", "WatchEvent", "DeleteE
 MEMBER_FORMS = ("mallory", {"login": "mallory", "id": 9999001})  # seeds may use either
 
 
+APP_ID, APP_SECRET = "Iv1.0123456789abcdef", "s3cr3t" * 6
+APP_AUTH = {"Authorization": "Basic " + __import__("base64").b64encode(
+    f"{APP_ID}:{APP_SECRET}".encode()).decode()}
+
+
 def make_seed() -> dict[str, Any]:
     events = [
         {
@@ -59,6 +64,7 @@ def make_seed() -> dict[str, Any]:
         for i in range(45)
     ]
     return {
+        "apps": [{"client_id": APP_ID, "client_secret": APP_SECRET}],
         "users": [
             {
                 "login": "octo-dev",
@@ -72,7 +78,7 @@ def make_seed() -> dict[str, Any]:
                         "expires_at": "2027-01-31 00:00:00 UTC",
                     },
                     {"value": OWNER_FINE, "expires_at": "+30d"},
-                    {"value": OWNER_OAUTH, "scopes": ["repo", "user"]},
+                    {"value": OWNER_OAUTH, "scopes": ["repo", "user"], "app": APP_ID},
                     {"value": OWNER_APP_USER},
                     {"value": OWNER_REFRESH},
                 ],
@@ -370,6 +376,34 @@ def test_response_matches_openapi_subset(
         assert reply.json, "a contract case should exercise a non-empty list"
 
 
+@pytest.mark.parametrize(("method", "token", "status"), [
+    ("POST", OWNER_OAUTH, 200),  # check: the app owner sees its own token
+    ("POST", OWNER_CLASSIC, 404),  # not this app's token: "invalid"
+    ("DELETE", OWNER_CLASSIC, 422),
+    ("DELETE", OWNER_OAUTH, 204),
+])
+def test_app_token_endpoints_match_openapi_subset(sim, method, token, status) -> None:
+    path = f"/applications/{APP_ID}/token"
+    reply = call(sim, method, path, body={"access_token": token}, headers=APP_AUTH)
+    assert reply.status == status, reply.json
+    pointer = _response_pointer(method, "/applications/{client_id}/token", status)
+    if pointer is None:
+        assert reply.raw == b""
+    else:
+        assert _schema_errors(pointer, reply.json) == []
+    if status == 204:
+        assert not sim.state.token_is_live(OWNER_OAUTH)
+
+
+def test_app_token_endpoints_refuse_a_wrong_secret(sim) -> None:
+    bad = {"Authorization": "Basic " + __import__("base64").b64encode(
+        f"{APP_ID}:wrong".encode()).decode()}
+    reply = call(sim, "DELETE", f"/applications/{APP_ID}/token",
+                 body={"access_token": OWNER_OAUTH}, headers=bad)
+    assert reply.status == 404
+    assert sim.state.token_is_live(OWNER_OAUTH)
+
+
 def test_server_error_fault_matches_openapi_subset(sim: GitHubSimulator) -> None:
     sim.faults.add(method="POST", path="/credentials/revoke", status=500)
     reply = call(sim, "POST", "/credentials/revoke", body={"credentials": [OWNER_CLASSIC]})
@@ -415,6 +449,8 @@ def test_routes_are_in_the_subset_and_all_covered(sim: GitHubSimulator) -> None:
     }
     assert served - in_subset == OUTSIDE_SUBSET
     covered = {(case[0], case[1]) for case in CONTRACT_CASES}
+    covered |= {("DELETE", "/applications/{client_id}/token"),
+                ("POST", "/applications/{client_id}/token")}  # test_app_token_endpoints_...
     assert served & in_subset == covered
 
 

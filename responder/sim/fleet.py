@@ -1,0 +1,83 @@
+"""Start the simulated providers a scenario names, and tell a run where they are.
+
+`Fleet({"github": {...}, "slack": {...}})` starts one simulator per provider on 127.0.0.1 and
+`env()` gives the `RESPONDER_<PROVIDER>_API_URL` variables that point a run at them. Drills and
+tests use the same code path; nothing here ever listens beyond loopback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from responder.sim.server import RecordedRequest, SimServer
+
+SIMULATORS: dict[str, str] = {
+    "github": "responder.sim.github:GitHubSimulator",
+    "gitlab": "responder.sim.gitlab:GitLabSimulator",
+    "slack": "responder.sim.slack:SlackSimulator",
+    "google": "responder.sim.google:GoogleSimulator",
+    "npm": "responder.sim.npm:NpmSimulator",
+    "vercel": "responder.sim.vercel:VercelSimulator",
+    "cloudflare": "responder.sim.cloudflare:CloudflareSimulator",
+    "openai": "responder.sim.openai:OpenAISimulator",
+    "anthropic": "responder.sim.anthropic:AnthropicSimulator",
+}
+
+
+def simulator_class(name: str) -> type[SimServer]:
+    if name not in SIMULATORS:
+        raise KeyError(f"no simulator for {name!r}; simulators: {', '.join(SIMULATORS)}")
+    module, _, attribute = SIMULATORS[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+class Fleet:
+    def __init__(self, seeds: Mapping[str, Mapping[str, Any]], now: datetime | None = None,
+                 latency: float = 0.0) -> None:
+        self.sims: dict[str, SimServer] = {}
+        for name, seed in seeds.items():
+            sim = simulator_class(name).from_seed(dict(seed or {}), now=now)  # type: ignore[attr-defined]
+            sim.latency = float((seed or {}).get("latency", latency))
+            self.sims[name] = sim
+
+    def __getitem__(self, name: str) -> Any:
+        return self.sims[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.sims
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sims)
+
+    def start(self) -> Self:
+        for sim in self.sims.values():
+            sim.start()
+        return self
+
+    def stop(self) -> None:
+        for sim in self.sims.values():
+            sim.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    def env(self) -> dict[str, str]:
+        return {f"RESPONDER_{name.upper()}_API_URL": sim.api_url for name, sim in self.sims.items()}
+
+    def set_latency(self, seconds: float) -> None:
+        for sim in self.sims.values():
+            sim.latency = seconds
+
+    def requests(self) -> list[tuple[str, RecordedRequest]]:
+        return [(name, r) for name, sim in self.sims.items() for r in list(sim.requests)]
+
+    def errors(self) -> list[BaseException]:
+        return [e for sim in self.sims.values() for e in sim.errors]
