@@ -66,7 +66,7 @@ def test_real_run_contains_revokes_verifies_reviews_and_reports(incident):
     assert statuses == {
         "inventory": "ok", "contain": "ok", "stop": "skipped", "recheck": "ok", "snapshot": "ok",
         "revoke": "ok", "verify": "ok",
-        "review": "ok", "report": "ok", "reissue": "manual", "kiro-logs": "manual",
+        "review": "ok", "report": "ok", "reissue": "manual", "client-logs": "manual",
         "provider-log": "manual",
     }
 

@@ -26,8 +26,7 @@ def drill(
     from responder.cli.scorecard import show
     from responder.engine.drill import Fault, run_drill
 
-    code, result, sandbox = run_drill(playbook, scenario, json_output=json_output,
-                                      latency=latency,
-                                      faults=tuple(Fault.parse(f) for f in fault))
-    show(result, sandbox, to_stderr=json_output)
-    return code
+    drill_run = run_drill(playbook, scenario, json_output=json_output, latency=latency,
+                          faults=tuple(Fault.parse(f) for f in fault))
+    show(drill_run.result, drill_run.sandbox, to_stderr=json_output)
+    return drill_run.code

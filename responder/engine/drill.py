@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from responder.core.errors import BadInput
 from responder.core.fs import ensure_private_dir, write_private
@@ -22,6 +22,9 @@ from responder.core.paths import state_dir
 from responder.engine.context import Timing
 from responder.engine.result import RunResult
 from responder.engine.session import RunRequest, execute
+
+if TYPE_CHECKING:
+    from responder.sim.fleet import Fleet
 
 # Short waits: the simulator answers at once, and a drill should finish in seconds.
 DRILL_TIMING = Timing(request_timeout=5.0, snapshot_budget=10.0,
@@ -93,9 +96,17 @@ class Fault:
         return cls(provider.strip().lower(), int(what) if what.isdigit() else None)
 
 
+@dataclass(frozen=True)
+class DrillRun:
+    code: int
+    result: RunResult
+    sandbox: Path
+    fleet: Fleet  # stopped, but its state and request log stay readable (tests, benchmarks)
+
+
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
               env: dict[str, str] | None = None, latency: float = 0.0,
-              faults: tuple[Fault, ...] = ()) -> tuple[int, RunResult, Path]:
+              faults: tuple[Fault, ...] = ()) -> DrillRun:
     from responder.sim.fleet import Fleet
 
     base_env = dict(os.environ if env is None else env)
@@ -132,4 +143,4 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
             since=scenario.data.get("since"), assume_yes=True, json_output=json_output,
             machine=machine, timing=DRILL_TIMING, interactive=False,
         ))
-    return int(code), result, sandbox
+    return DrillRun(int(code), result, sandbox, fleet)

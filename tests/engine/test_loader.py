@@ -11,7 +11,7 @@ from responder.engine import loader
 from responder.engine.model import Playbook
 
 SHIPPED_ORDER = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck",
-                 "review", "report", "reissue", "kiro-logs", "provider-log"]
+                 "review", "report", "reissue", "client-logs", "provider-log"]
 
 GOOD = """\
 format: 1
@@ -78,7 +78,7 @@ def test_shipped_playbook_steps_use_or_are_manual():
     assert playbook.step("revoke").uses == "tokens.revoke"
     assert playbook.step("contain").on_error == "continue"
     manual = [s.id for s in playbook.steps if s.is_manual]
-    assert manual == ["reissue", "kiro-logs", "provider-log"]
+    assert manual == ["reissue", "client-logs", "provider-log"]
 
 
 def test_shipped_lists_the_default_playbook():

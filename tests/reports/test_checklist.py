@@ -11,7 +11,7 @@ from responder.engine import loader
 from responder.reports import checklist
 
 STEP_IDS = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck", "review",
-            "report", "reissue", "kiro-logs", "provider-log"]
+            "report", "reissue", "client-logs", "provider-log"]
 HEADINGS = ["Inventory", "Contain", "Snapshot", "Revoke", "Verify", "Review", "Report",
             "Follow up"]
 
@@ -50,7 +50,7 @@ def test_markdown_items_sit_under_their_phase(playbook, markdown):
     assert "Revoke every token the server held" in by_heading["Revoke"]
     assert "Revoke every token the server held" not in by_heading["Contain"]
     follow_up = by_heading["Follow up"]
-    for step_id in ("reissue", "kiro-logs", "provider-log"):
+    for step_id in ("reissue", "client-logs", "provider-log"):
         assert f"**{playbook.step(step_id).title}**" in follow_up
     assert follow_up.count("- [ ] ") == 3
 
