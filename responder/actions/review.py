@@ -27,7 +27,14 @@ class Review(Action):
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
-        accounts = sorted({i["account"] for i in inputs.identities if i["provider"] == "github"})
+        github = [i for i in inputs.identities if i["provider"] == "github"
+                  and i.get("account_id") != "installation"]
+        accounts = sorted({i["account"] for i in github})
+        # Accounts on a GitHub Enterprise host: RESPONDER_GITHUB_TOKEN is for github.com (or
+        # RESPONDER_GITHUB_API_URL), so they are reviewed from their snapshot only.
+        elsewhere = {i["account"]: (i.get("details") or {}).get("api_url") for i in github
+                     if (i.get("details") or {}).get("api_url", ctx.endpoints.github_api_url)
+                     != ctx.endpoints.github_api_url}
         if not accounts:
             result.status = "skipped"
             result.error = "no account identified, so there is no activity to review"
@@ -44,7 +51,7 @@ class Review(Action):
             if account not in captures:
                 merged.gaps.append("no pre-revocation snapshot: private events and the "
                                    "account's own key lists were not captured")
-            if responder_token and not ctx.offline:
+            if responder_token and not ctx.offline and account not in elsewhere:
                 repos = sorted(merged.per_repo) or None
                 merged.merge(capture(provider, responder_token.reveal(), account,
                                      ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
@@ -59,8 +66,10 @@ class Review(Action):
             all_events += events
             all_flags += flags
             gaps += [f"{account}: {gap}" for gap in merged.gaps]
+            log = SECURITY_LOG if account not in elsewhere else \
+                f"{str(elsewhere[account]).removesuffix('/api/v3')}/settings/security-log"
             result.manual.append(
-                f"Check GitHub's security log for {account} at {SECURITY_LOG} (it has no API): "
+                f"Check GitHub's security log for {account} at {log} (it has no API): "
                 f"look for personal_access_token, oauth_authorization and public_key events "
                 f"since {ctx.window_start:%Y-%m-%d %H:%M} UTC")
         activity = {
