@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 
 from responder.actions.base import Action, ActionInputs, Plan, StepResult
-from responder.engine import journal
 from responder.core.fs import write_private
+from responder.engine import journal
 from responder.reports import checklist, incident, maintainer
 from responder.reports.render import write
 
@@ -22,11 +22,12 @@ class DraftReports(Action):
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         events = journal.read(ctx.journal.path)
-        pending = []
+        pending, later = [], []
         if ctx.playbook is not None:
             ids = [s.id for s in ctx.playbook.steps]
             mine = ids.index(ctx.shared.get("current_step", ids[-1])) if ids else 0
-            pending = [s.manual.strip() for s in ctx.playbook.steps[mine + 1:] if s.manual]
+            later = [s for s in ctx.playbook.steps[mine + 1:] if s.manual]
+            pending = [s.manual.strip() for s in later]
         data = incident.build(events, pending)
         report = write(ctx.run_dir / "report.md", "report.md.j2", data, ctx.secrets)
         private = [i["account"] for i in data["identities"]]
@@ -38,7 +39,8 @@ class DraftReports(Action):
                 f"not a public issue")
         written = [f"wrote {report}", f"wrote {disclosure} (review it before sending)"]
         if ctx.playbook is not None:
-            left = checklist.left_by_run(events) + [{"step": "report", "text": send}]
+            left = checklist.left_by_run(events) + [{"step": "report", "text": send}] + [
+                {"step": s.id, "text": s.manual.strip()} for s in later]
             path = ctx.run_dir / "checklist.md"
             write_private(path, ctx.secrets.scrub(checklist.as_markdown(
                 ctx.playbook, {"run_id": ctx.run_id, "left": left})))

@@ -89,8 +89,10 @@ class Fault:
     @classmethod
     def parse(cls, text: str) -> Fault:
         provider, eq, what = text.partition("=")
-        if not eq or not provider or not (what.isdigit() or what == "timeout"):
-            raise BadInput(f"--fault {text!r} is not PROVIDER=STATUS or PROVIDER=timeout",
+        if not eq or not provider or not (what == "timeout"
+                                          or what.isdigit() and 400 <= int(what) <= 599):
+            raise BadInput(f"--fault {text!r} is not PROVIDER=STATUS (400-599) or "
+                           f"PROVIDER=timeout",
                            hint="e.g. --fault slack=429, --fault gitlab=500, "
                                 "--fault openai=timeout")
         return cls(provider.strip().lower(), int(what) if what.isdigit() else None)

@@ -11,6 +11,7 @@ Sources: shared/reference/providers.md §2 (settings URLs, activity sources), §
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, ClassVar
 
 from responder.providers.base import Provider, RevokeOutcome, Route, Settings
@@ -104,11 +105,6 @@ SPECS: dict[str, ManualSpec] = {
         "(of {user})",
         "the site's audit log ({site}/admin or Atlassian Administration › Insights) for issue, "
         "page and permission changes"),
-    "google": ManualSpec(
-        "Google",
-        "https://console.cloud.google.com/apis/credentials: delete or regenerate the key with "
-        "this ending (service account keys: IAM & Admin › Service accounts › Keys)",
-        "the project's Cloud Audit Logs for calls made with the key"),
 }
 
 
@@ -191,8 +187,8 @@ def _why(credential: Credential) -> str:
 def aws_steps(credential: Credential, settings: Settings) -> list[str]:
     """Deactivate first (reversible), look at CloudTrail, then delete: the exact commands."""
     key_id = credential.setting("aws_access_key_id")
-    start = settings.window_start.strftime("%Y-%m-%dT%H:%M:%SZ") if settings.window_start \
-        else "<start of the window>"
+    start = settings.window_start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") \
+        if settings.window_start else "<start of the window>"
     region = credential.setting("aws_region") or "<each region you use>"
     if key_id is None:
         return [f"AWS secret access key {credential.secret.redacted}: its access key id was not "

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +29,7 @@ from responder.sim.github_state import (
     Token,
     User,
 )
-from responder.sim.server import Fault, Request, Response, Route, SimServer
+from responder.sim.server import Fault, Request, Response, Route, SimServer, phrase
 
 
 @dataclass
@@ -146,7 +145,7 @@ class GitHubSimulator(SimServer):
         if message is None:
             secondary = status == 429 or (status == 403 and fault and fault.retry_after is not None)
             message = _SECONDARY_LIMIT if secondary else _DEFAULT_MESSAGES.get(status)
-        return _error(status, message or HTTPStatus(status).phrase)
+        return _error(status, message or phrase(status))
 
     def finalize(self, request: Request, response: Response) -> None:
         with self.state.lock:

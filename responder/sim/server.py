@@ -336,7 +336,7 @@ class SimServer:
     def error_response(
         self, status: int, message: str | None = None, fault: Fault | None = None
     ) -> Response:
-        return Response(status, {"message": message or HTTPStatus(status).phrase})
+        return Response(status, {"message": message or phrase(status)})
 
     def finalize(self, request: Request, response: Response) -> None:
         """Add the headers every response carries."""
@@ -414,6 +414,14 @@ class SimServer:
         if fault.retry_after is not None:
             response.headers["retry-after"] = str(fault.retry_after)
         return response
+
+
+def phrase(status: int) -> str:
+    """The reason phrase, also for statuses the stdlib does not know (Anthropic's 529)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Overloaded" if status == 529 else f"HTTP {status}"
 
 
 def _parse_json(body: bytes) -> Any:
