@@ -105,14 +105,18 @@ class Inventory(Action):
 
     def _protect(self, ctx, server: ServerEntry) -> None:
         """Register every secret in every server of the file, so no diff context can show one."""
-        for credential in discover(server, ctx.machine.env).credentials:
+        for credential in discover(server, ctx.machine).credentials:
             ctx.secrets.add(credential.secret)
+            for encoded in credential.encodings:  # base64 forms, headers
+                ctx.secrets.add(encoded)
 
     def _credentials(self, ctx, entries: list[ServerEntry], result: StepResult) -> list[Any]:
         for entry in entries:
-            found = discover(entry, ctx.machine.env)
+            found = discover(entry, ctx.machine)
             for credential in found.credentials:
                 ctx.secrets.add(credential.secret)
+                for encoded in credential.encodings:  # base64 forms, headers
+                    ctx.secrets.add(encoded)
                 ctx.credentials.add(credential)
             for text in found.literal_findings:
                 result.findings.append(Finding("high", text, str(entry.config.path)))
@@ -216,7 +220,7 @@ def hardening(ctx, chosen: list[ServerEntry], scanned: list[Scanned]) -> list[Fi
         path = str(item.config.path)
         if path not in paths or item.mode is None:
             continue
-        literal = [c for e in item.entries for c in discover(e, ctx.machine.env).credentials
+        literal = [c for e in item.entries for c in discover(e, ctx.machine).credentials
                    if any(o.literal for o in c.origins)]
         if item.mode & 0o077:
             findings.append(Finding(

@@ -1,7 +1,15 @@
-"""Recognise a credential by its format, with the variable name as a hint for unprefixed values.
+"""Recognise a credential by its format, with the names around it as provider hints.
 
-Patterns are the cores from gitleaks/trufflehog (see shared/reference/providers.md §1.1), each
-anchored so that a token embedded in a longer word does not match.
+The table lives in `patterns` (shared/reference/providers.md §1.1). A value is judged in this order:
+
+1. a prefixed format it fits whole (`recognise`): that provider and kind, whatever the names say;
+2. a keyword-anchored format of a provider a hint names (`keyword_fit`): that provider, or, when
+   the hints name several providers whose formats all fit, no provider and the candidates;
+3. a known prefix on a value that fits no format (`malformed`): that provider, not well formed;
+4. a secret-looking name: a credential of unrecognised format, the provider from the hints.
+
+Everything here is pure and cached: a `responder servers` scan asks about the same few thousand
+strings many times.
 """
 
 from __future__ import annotations
@@ -10,44 +18,73 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from responder.credentials.patterns import (
+    EXACT_NAMES,
+    KINDS,
+    NAME_WORDS,
+    PREFIXES,
+    PROVIDERS,
+    SCHEME_HINTS,
+    WEAK_WORDS,
+    Kind,
+    wrap,
+)
+
+__all__ = [
+    "KINDS", "PROVIDERS", "Kind", "Verdict", "find_in_text", "judge", "keyword_fit",
+    "looks_secret", "malformed", "provider_hint", "provider_hints", "recognise",
+    "scheme_hint", "secret_assignments", "weak_hints",
+]
+
+UNRECOGNISED_FORMAT = "unrecognised format"  # a hinted provider, a value of no known format
+UNRECOGNISED_SECRET = "unrecognised secret"  # no provider at all
+AMBIGUOUS = "token"  # the kind when only candidates are known
+
 
 @dataclass(frozen=True)
-class Kind:
-    provider: str
+class Verdict:
+    provider: str | None
     kind: str
-    pattern: re.Pattern[str]
+    well_formed: bool = True
+    candidates: tuple[str, ...] = ()
 
 
-def _core(core: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9_-])(?:{core})(?![A-Za-z0-9_-])")
+# One alternation per use, each kind a named group: one pass over the text instead of one per kind.
+_PLAIN = tuple(k for k in KINDS if not k.keyword)
+_EMBEDDED = tuple(k for k in _PLAIN if k.embedded)
 
 
-KINDS: tuple[Kind, ...] = (
-    Kind("github", "fine-grained personal access token", _core(r"github_pat_[A-Za-z0-9_]{82}")),
-    Kind("github", "personal access token (classic)", _core(r"ghp_[A-Za-z0-9]{36}")),
-    Kind("github", "OAuth app token", _core(r"gho_[A-Za-z0-9]{36}")),
-    Kind("github", "GitHub App user token", _core(r"ghu_[A-Za-z0-9]{36}")),
-    Kind("github", "GitHub App installation token", _core(r"ghs_[A-Za-z0-9]{36}")),
-    Kind("github", "GitHub App refresh token", _core(r"ghr_[A-Za-z0-9]{36,255}")),
-)
+def _combined(kinds: tuple[Kind, ...]) -> re.Pattern[str]:
+    return re.compile(wrap("|".join(f"(?P<k{i}>{k.core})" for i, k in enumerate(kinds))))
 
-# Names that say "this value is a secret" even when its format is unknown.
-_SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|API[-_]?KEY|ACCESS[-_]?KEY|PRIVATE[-_]?KEY|\bPAT\b|_PAT$|AUTH|"
-    r"CREDENTIAL|BEARER|COOKIE|SESSION)", re.IGNORECASE,
-)
-_PROVIDER_HINT = re.compile(r"(^|[^A-Z])(GITHUB|GH_)", re.IGNORECASE)
+
+_WHOLE = _combined(_PLAIN)
+_INSIDE = _combined(_EMBEDDED)
+
+# Every plain format starts with one of these. Python's `re` is slow on a long alternation tried
+# at every position; an alternation whose branches all start with a literal character is fast
+# (it skips to candidate characters), so it screens the text first. The case-insensitive cores
+# (Slack, npm, DigitalOcean refresh) are screened in their lower, upper and capitalised forms.
+# tests/credentials/test_patterns.py checks that every kind's sample passes the screen.
+_SCREEN = re.compile(
+    r"github_pat_|gh[pousr]_|gl(?:pat|dt|ptt|rt|cbt|ft|oas|soat|imt|agent|ffct)-|"
+    r"xox|XOX|Xox|xapp|XAPP|Xapp|npm_|NPM_|Npm_|dor_v1_|DOR_V1_|Dor_v1_|"
+    r"hooks\.slack\.com|AIza|ya29\.|GOCSPX-|v1\.0-|cf[ua]t_|cfk_|sk-|hf_|api_org_|AT[AC]TT|"
+    r"ntn_|secret_|lin_api_|sntry[us]_|sk_|rk_|A3T|AKIA|ASIA|ABIA|ACCA|sbp_|fig[dp]_|PMAK-|"
+    r"do[op]_v1_|HRKU-|1//")
+_KEYWORD: dict[str, tuple[Kind, ...]] = {
+    p: tuple(k for k in KINDS if k.keyword and k.provider == p) for p in PROVIDERS}
 
 
 # Both are pure and see the same few launch arguments thousands of times in a large scan.
 @lru_cache(maxsize=8192)
 def recognise(value: str) -> Kind | None:
-    """The kind of credential the whole value is, if its format is known."""
-    for kind in KINDS:
-        match = kind.pattern.fullmatch(value.strip())
-        if match:
-            return kind
-    return None
+    """The kind of credential the whole value is, if its format is known without a hint."""
+    value = value.strip()
+    match = _WHOLE.fullmatch(value) if _SCREEN.search(value) else None
+    if match is None:
+        return None
+    return _PLAIN[int(match.lastgroup[1:])]  # type: ignore[index]
 
 
 def find_in_text(text: str) -> list[tuple[Kind, str]]:
@@ -57,15 +94,131 @@ def find_in_text(text: str) -> list[tuple[Kind, str]]:
 
 @lru_cache(maxsize=8192)
 def _find_in_text(text: str) -> tuple[tuple[Kind, str], ...]:
-    return tuple((kind, m.group(0)) for kind in KINDS for m in kind.pattern.finditer(text))
+    if not _SCREEN.search(text):
+        return ()
+    return tuple((_EMBEDDED[int(m.lastgroup[1:])], m.group(0))  # type: ignore[index]
+                 for m in _INSIDE.finditer(text))
 
 
+@lru_cache(maxsize=8192)
+def keyword_fit(value: str, providers: tuple[str, ...]) -> tuple[Kind, ...]:
+    """For each hinted provider, its first keyword-anchored format the whole value fits."""
+    value = value.strip()
+    fits: list[Kind] = []
+    for provider in providers:
+        for kind in _KEYWORD.get(provider, ()):
+            if kind.pattern.fullmatch(value):
+                fits.append(kind)
+                break
+    return tuple(fits)
+
+
+@lru_cache(maxsize=8192)
+def malformed(value: str) -> tuple[str, str] | None:
+    """(provider, kind) when the value starts like a known token (and is not one)."""
+    value = value.strip()
+    for prefix, provider, kind in PREFIXES:
+        if value.startswith(prefix):
+            return provider, kind
+    return None
+
+
+@lru_cache(maxsize=8192)
+def judge(value: str, hints: tuple[str, ...] = (), weak: tuple[str, ...] = (),
+          secret_name: bool = False) -> Verdict | None:
+    """What a value given under a name is: `hints` from the name itself, `weak` from the server
+    and its package (used only when the name names no provider). None: not a credential."""
+    kind = recognise(value)
+    if kind is not None:
+        return Verdict(kind.provider, kind.kind)
+    if not secret_name:
+        return None
+    anchors = hints or weak
+    fits = keyword_fit(value, anchors) if anchors else ()
+    if len(fits) == 1:
+        return Verdict(fits[0].provider, fits[0].kind)
+    if fits:
+        return Verdict(None, AMBIGUOUS, candidates=tuple(sorted({k.provider for k in fits})))
+    if len(value.strip()) < 8:
+        return None
+    bad = malformed(value)
+    if bad is not None:
+        return Verdict(bad[0], f"malformed {bad[1]}", well_formed=False)
+    return unknown(hints)
+
+
+def unknown(hints: tuple[str, ...]) -> Verdict:
+    """A secret of no known format: the provider the name names, if exactly one."""
+    providers = tuple(dict.fromkeys(hints))
+    if len(providers) == 1:
+        return Verdict(providers[0], UNRECOGNISED_FORMAT)
+    if providers:
+        return Verdict(None, UNRECOGNISED_FORMAT, candidates=tuple(sorted(providers)))
+    return Verdict(None, UNRECOGNISED_SECRET)
+
+
+# -- names ------------------------------------------------------------------------------------
+
+# Names that say "this value is a secret" even when its format is unknown.
+_SECRET_NAME = re.compile(
+    r"(TOKEN|SECRET|PASSWORD|PASSWD|API[-_]?KEY|ACCESS[-_]?KEY|PRIVATE[-_]?KEY|\bPAT\b|_PAT$|AUTH|"
+    r"CREDENTIAL|BEARER|COOKIE|SESSION)", re.IGNORECASE,
+)
+# `SUPABASE_SERVICE_ROLE_KEY`, `?key=`: a name ending in the word KEY, unless it says public.
+_KEY_WORD = re.compile(r"(?:^|[-_.])KEY$", re.IGNORECASE)
+_PUBLIC = re.compile(r"PUBLI(?:C|SHABLE)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
 def looks_secret(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+    if _SECRET_NAME.search(name):
+        return True
+    return bool(_KEY_WORD.search(name)) and not _PUBLIC.search(name)
+
+
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def provider_hints(name: str) -> tuple[str, ...]:
+    """Every provider a variable, header, flag or key name names, in the order they appear."""
+    if not name:
+        return ()
+    normal = "_" + _NOT_ALNUM.sub("_", name.upper()).strip("_") + "_"
+    exact = EXACT_NAMES.get(normal)
+    if exact:
+        return (exact,)
+    found: list[tuple[int, str]] = []
+    for provider, words in NAME_WORDS:
+        positions = [normal.find(w) for w in words if w in normal]
+        if positions:
+            found.append((min(positions), provider))
+    return tuple(p for _, p in sorted(found))
 
 
 def provider_hint(name: str) -> str | None:
-    return "github" if _PROVIDER_HINT.search(name) else None
+    """The first provider a name names, if any."""
+    hints = provider_hints(name)
+    return hints[0] if hints else None
+
+
+def scheme_hint(scheme: str) -> str | None:
+    return SCHEME_HINTS.get(scheme.lower())
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def weak_hints(text: str) -> tuple[str, ...]:
+    """Providers named in free text: a server's name, command, package, URL host."""
+    lower = text.lower()
+    words = set(_WORD.findall(lower))
+    found: list[str] = []
+    for provider, needles in WEAK_WORDS:
+        if any((n in lower) if len(n) >= 5 else (n in words) for n in needles):
+            found.append(provider)
+    return tuple(found)
 
 
 # "KEY": "value", KEY = "value", KEY: value (JSON, TOML, YAML), on one line.
@@ -73,8 +226,19 @@ _ASSIGNMENT = re.compile(
     r"""["']?(?P<key>[A-Za-z0-9_.-]+)["']?[ \t]*[:=][ \t]*["']?(?P<value>[^"'\s,}\]]+)""")
 
 
+# Identifiers that look like credentials but are not secret: an AWS access key id names its key
+# pair (it is context on the secret key's credential) and manual steps must show it.
+PUBLIC_KINDS = frozenset({("aws", "access key id")})
+
+
+def is_public(value: str) -> bool:
+    kind = recognise(value)
+    return kind is not None and (kind.provider, kind.kind) in PUBLIC_KINDS
+
+
 def secret_assignments(text: str) -> list[str]:
     """Values given to secret-looking keys anywhere in `text` (a diff of a config file), so that
     what a parser did not see as a credential is still masked before the text is shown."""
     return [m.group("value") for m in _ASSIGNMENT.finditer(text)
-            if looks_secret(m.group("key")) and len(m.group("value")) >= 6]
+            if looks_secret(m.group("key")) and len(m.group("value")) >= 6
+            and not is_public(m.group("value"))]

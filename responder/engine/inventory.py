@@ -36,9 +36,11 @@ def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
                                    "error": item.error or "", "hint": item.hint or ""})
             continue
         for entry in item.entries:
-            credentials = discover(entry, machine.env).credentials
+            credentials = discover(entry, machine).credentials
             for credential in credentials:
                 secrets.add(credential.secret)
+                for encoded in credential.encodings:  # base64 forms, headers
+                    secrets.add(encoded)
             package, url = identity(entry)
             found.servers.append({
                 "name": entry.name,

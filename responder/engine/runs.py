@@ -103,6 +103,8 @@ def _masked(outcome: RestoreOutcome, env: Mapping[str, str]) -> str:
         for entry in entries:
             for credential in discover(entry, env).credentials:
                 secrets.add(credential.secret)
+                for encoded in credential.encodings:  # base64 forms, headers
+                    secrets.add(encoded)
     # Whatever parsing missed: the value of every secret-looking key on a diff line.
     for value in classify.secret_assignments(outcome.diff):
         secrets.add(Secret(value))

@@ -60,7 +60,11 @@ class Providers:
         from responder.providers import manual
 
         name = credential.provider
-        if name in ADAPTERS and credential.well_formed and not credential.candidates:
+        # Only a value whose format is the provider's goes to its API: a name alone
+        # (OPENAI_API_KEY holding an Azure key) could send one provider's secret to another.
+        recognised = not credential.kind.startswith("unrecognised")
+        if name in ADAPTERS and credential.well_formed and not credential.candidates \
+                and recognised:
             cls = adapter_class(name)
             return self.instance(cls, cls.base_url_for(credential, self.settings))
         key = ("manual", name or "")

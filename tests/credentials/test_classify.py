@@ -133,7 +133,7 @@ def test_hyphenated_header_names_look_secret(name):
 @pytest.mark.parametrize(
     ("name", "hint"),
     [("GITHUB_TOKEN", "github"), ("GH_TOKEN", "github"), ("github_pat", "github"),
-     ("MY_API_KEY", None), ("SLACK_BOT_TOKEN", None)],
+     ("MY_API_KEY", None), ("SLACK_BOT_TOKEN", "slack")],
 )
 def test_provider_hint_from_the_name(name, hint):
     assert classify.provider_hint(name) == hint

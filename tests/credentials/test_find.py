@@ -241,7 +241,10 @@ def test_github_named_variable_with_unknown_format_hints_github():
     found = discover(entry({"env": {"GITHUB_TOKEN": "not-a-known-format-123"}}), {})
     (credential,) = found.credentials
     assert credential.provider == "github"
-    assert credential.kind == "unrecognised secret"
+    # A hinted provider with a value of no known format (issue 4): "unrecognised format";
+    # "unrecognised secret" is kept for values no name ties to any provider.
+    assert credential.kind == "unrecognised format"
+    assert credential.well_formed is True
 
 
 def test_github_hint_from_the_referenced_variable_name():
@@ -272,3 +275,72 @@ def test_several_places_in_one_definition():
     said = everything_said(found)
     for value in (env_value, header_value, arg_value):
         assert value not in said
+
+
+# What the GitHub-only finder produced before the provider table grew (issue 4): recorded from
+# that implementation, so the GitHub results stay exactly as they were.
+def _t(prefix: str, fill: str, length: int = 36) -> str:
+    return prefix + fill * length
+
+
+GITHUB_BEFORE = [
+    ({"command": "npx", "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GH_TOKEN_FOR_MCP}"}},
+     {"GH_TOKEN_FOR_MCP": _t("ghp_", "R")},
+     [("github", "personal access token (classic)",
+       (("env.GITHUB_PERSONAL_ACCESS_TOKEN", False, "GH_TOKEN_FOR_MCP"),))], 0, 0),
+    ({"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": _t("ghp_", "L")}}, {},
+     [("github", "personal access token (classic)",
+       (("env.GITHUB_PERSONAL_ACCESS_TOKEN", True, None),))], 0, 1),
+    ({"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": _t("github_pat_", "b", 82)}}, {},
+     [("github", "fine-grained personal access token",
+       (("env.GITHUB_PERSONAL_ACCESS_TOKEN", True, None),))], 0, 1),
+    ({"url": "https://api.githubcopilot.com/mcp/",
+      "headers": {"Authorization": "Bearer " + _t("gho_", "H")}}, {},
+     [("github", "OAuth app token", (("headers.Authorization", True, None),))], 0, 1),
+    ({"headers": {"Authorization": "token ${GITHUB_PAT}"}}, {"GITHUB_PAT": _t("ghu_", "V")},
+     [("github", "GitHub App user token", (("headers.Authorization", False, "GITHUB_PAT"),))],
+     0, 0),
+    ({"command": "server", "args": ["--verbose", "--token=" + _t("ghs_", "F")]}, {},
+     [("github", "GitHub App installation token", (("args[1] --token=", True, None),))], 0, 1),
+    ({"args": ["-y", "server", "--api-key", _t("ghr_", "K", 76)]}, {},
+     [("github", "GitHub App refresh token", (("args[3] --api-key", True, None),))], 0, 1),
+    ({"args": ["--access-token=${MCP_TOKEN}"]}, {"MCP_TOKEN": _t("ghp_", "G")},
+     [("github", "personal access token (classic)",
+       (("args[0] --access-token=", False, "MCP_TOKEN"),))], 0, 0),
+    ({"url": "https://mcp.example.test/sse?token=" + _t("ghp_", "Q") + "&x=1"}, {},
+     [("github", "personal access token (classic)", (("url ?token=", True, None),))], 0, 1),
+    ({"url": "https://user:" + _t("ghp_", "U") + "@mcp.example.test/sse"}, {},
+     [("github", "personal access token (classic)", (("url userinfo", True, None),))], 0, 1),
+    ({"command": "npx", "args": ["mcp-remote",
+                                 "https://mcp.example.test/mcp?token=" + _t("ghp_", "W")]}, {},
+     [("github", "personal access token (classic)", (("args[1]", True, None),))], 0, 1),
+    ({"command": "docker", "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN",
+                                    "ghcr.io/github/github-mcp-server"],
+      "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}", "GITHUB_TOOLSETS": "repos",
+              "GITHUB_HOST": "https://ghe.example.test"}}, {"GITHUB_TOKEN": _t("ghp_", "D")},
+     [("github", "personal access token (classic)",
+       (("env.GITHUB_PERSONAL_ACCESS_TOKEN", False, "GITHUB_TOKEN"),))], 0, 0),
+    ({"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}"}}, {}, [], 1, 0),
+    ({"env": {"GITHUB_TOKEN": "${GH:-" + _t("ghp_", "P") + "}"}}, {},
+     [("github", "personal access token (classic)", (("env.GITHUB_TOKEN", False, "GH"),))],
+     0, 0),
+    ({"env": {"NOTE": "see " + _t("ghp_", "N") + " here"}}, {},
+     [("github", "personal access token (classic)", (("env.NOTE", True, None),))], 0, 1),
+]
+
+
+@pytest.mark.parametrize(("definition", "env", "credentials", "unresolved", "literal"),
+                         GITHUB_BEFORE)
+def test_github_behaviour_is_unchanged(definition, env, credentials, unresolved, literal):
+    found = discover(entry(definition), env)
+    assert [(c.provider, c.kind, tuple((o.field, o.literal, o.variable) for o in c.origins))
+            for c in found.credentials] == credentials
+    assert (len(found.unresolved), len(found.literal_findings)) == (unresolved, literal)
+    assert all(c.well_formed and not c.candidates for c in found.credentials)
+
+
+def test_github_host_is_now_context_of_the_github_token():
+    found = discover(entry({"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": token(),
+                                    "GITHUB_HOST": "https://ghe.example.test"}}), {})
+    (credential,) = found.credentials
+    assert credential.context == (("github_host", "https://ghe.example.test"),)
