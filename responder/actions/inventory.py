@@ -17,6 +17,7 @@ from responder.clients.scan import Scanned, scan
 from responder.core.errors import BadInput
 from responder.credentials.find import discover
 from responder.maintainers.identity import package_of, url_key
+from responder.providers.registry import warm_up
 
 Match = Literal["name", "package", "url"]
 _PROJECT_SCOPES = ("workspace", "project", "project-block", "project-agent", "solution",
@@ -57,6 +58,8 @@ class Inventory(Action):
         if not chosen:
             raise self._unknown(inputs, every, scanned, unparsed)
         credentials = self._credentials(ctx, chosen, result)
+        if not ctx.offline:
+            warm_up(c.provider for c in credentials)
         result.findings.extend(hardening(ctx, chosen, scanned))
         files = list({str(e.config.path): e.config.as_dict() for e in chosen}.values())
         result.outputs = {

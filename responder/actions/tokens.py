@@ -112,6 +112,18 @@ class Snapshot(Action):
 
     def _one(self, ctx, credential: Credential, capture_activity: bool):
         provider = ctx.providers.for_credential(credential)
+        owned = None
+        capturing = (capture_activity and provider.name == "github"
+                     and provider.route(credential) == "self"
+                     and not credential.secret.reveal().startswith(("ghs_", "ghr_")))
+        if capturing:
+            # What only the owner can list needs no login: fetch it while /user is in flight.
+            from responder.providers.github_activity import own_lists
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="github-own")
+            owned = pool.submit(own_lists, provider, credential.secret.reveal(), ctx.evidence,
+                                ctx.timing.snapshot_budget)
+            pool.shutdown(wait=False)
         try:
             identity = provider.identify(credential)
         except ProviderError as error:
@@ -119,13 +131,12 @@ class Snapshot(Action):
         except Exception as error:  # noqa: BLE001 - one adapter's bug must not stop the others
             return credential, None, _adapter_bug(provider, error), None
         captured = None
-        if (identity is not None and capture_activity and provider.name == "github"
-                and identity.account_id != "installation"):
+        if identity is not None and owned is not None:
             from responder.providers.github_activity import capture
 
             captured = capture(provider, credential.secret.reveal(), identity.account,
                                ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
-                               as_owner=True)
+                               as_owner=True, owned=owned.result())
         return credential, identity, None, captured
 
     @staticmethod

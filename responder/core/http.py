@@ -16,7 +16,9 @@ both can carry a token (Google's tokeninfo takes it as a query parameter).
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,6 +70,7 @@ class HttpClient:
         self.timing = timing
         self._client = httpx.Client(
             base_url=self.base_url,
+            verify=tls_context(),
             timeout=httpx.Timeout(timing.request_timeout, connect=min(5.0,
                                                                       timing.request_timeout)),
             headers={"user-agent": USER_AGENT, "accept": "application/json", **(headers or {})},
@@ -166,6 +169,15 @@ class HttpClient:
 
     def _backoff(self, attempt: int) -> float:
         return min(0.2 * (2 ** attempt), self.timing.max_retry_after)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One certificate store for every client of the run. Loading the CA bundle costs tens of
+    milliseconds of CPU; ten adapters doing it at once would serialise on it."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class _Transport(Exception):

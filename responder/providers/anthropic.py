@@ -28,6 +28,8 @@ Traps:
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -112,6 +114,13 @@ class AnthropicProvider(Provider):
             return None  # no identity call for other sk-ant- credentials
         admin = self._admin() if value.startswith(API_KEY_PREFIX) else None
         notes: list[str] = []
+        # The organization lookup does not depend on the liveness answer: both run at once.
+        lookup = None
+        if admin is not None:
+            found_notes: list[str] = []
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anthropic-lookup")
+            lookup = pool.submit(self._find_key, credential, admin, found_notes)
+            pool.shutdown(wait=False)
         try:
             state, detail, data = self._liveness(credential)
         except ProviderError as error:
@@ -145,7 +154,10 @@ class AnthropicProvider(Provider):
                 notes=(*notes, f"creator and workspace need {ADMIN_VARIABLE} (an Admin API key, "
                                "sk-ant-admin01-…): without it responder can only tell whether "
                                "the key works"))
-        identity = self._find_key(credential, admin, notes)
+        assert lookup is not None  # admin is set here
+        identity = lookup.result()
+        if notes:
+            identity = replace(identity, notes=(*notes, *identity.notes))
         if identity.handle:
             with self._found_lock:
                 self._found[credential.id] = identity

@@ -72,30 +72,53 @@ def _pages(provider: GitHubProvider, token: str, url: str, params: dict[str, Any
     return items, ", ".join(files)
 
 
+# What only the token's owner can list; none of it needs the login, so it can be fetched while
+# the identity call is still in flight.
+OWN_LISTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "keys": ("/user/keys", {}),
+    "gpg_keys": ("/user/gpg_keys", {}),
+    "ssh_signing_keys": ("/user/ssh_signing_keys", {}),
+    "repos": ("/user/repos", {"sort": "pushed", "direction": "desc"}),
+}
+
+
+def own_lists(provider: GitHubProvider, token: str, evidence: EvidenceStore, budget: float
+              ) -> GitHubCapture:
+    """The owner-only lists of `token`, within `budget` seconds (login not needed)."""
+    result = GitHubCapture(login="", vantage="suspect token before revocation")
+    deadline = time.monotonic() + budget
+    with ThreadPoolExecutor(max_workers=len(OWN_LISTS), thread_name_prefix="github-own") as pool:
+        futures = {pool.submit(_pages, provider, token, url, params, evidence, f"own-{key}"): key
+                   for key, (url, params) in OWN_LISTS.items()}
+        _collect(futures, deadline, result, lambda key, value: _store_list(result, key, value))
+    return result
+
+
 def capture(provider: GitHubProvider, token: str, login: str, window_start: datetime,
             evidence: EvidenceStore, budget: float, *, as_owner: bool,
-            repos: list[str] | None = None) -> GitHubCapture:
-    """Pull what `token` can see of `login`'s recent activity within `budget` seconds."""
+            repos: list[str] | None = None, owned: GitHubCapture | None = None
+            ) -> GitHubCapture:
+    """Pull what `token` can see of `login`'s recent activity within `budget` seconds.
+    `owned`: the owner-only lists, already fetched by `own_lists` alongside the identity call."""
     vantage = "suspect token before revocation" if as_owner else "responder token"
     result = GitHubCapture(login=login, vantage=vantage)
+    if owned is not None:
+        result.merge(owned)
     deadline = time.monotonic() + budget
     account_lists: dict[str, tuple[str, dict[str, Any]]] = {
         "events": (f"/users/{login}/events", {}),
     }
-    if as_owner:
-        account_lists.update({
-            "keys": ("/user/keys", {}),
-            "gpg_keys": ("/user/gpg_keys", {}),
-            "ssh_signing_keys": ("/user/ssh_signing_keys", {}),
-            "repos": ("/user/repos", {"sort": "pushed", "direction": "desc"}),
-        })
+    if as_owner and owned is None:
+        account_lists.update(OWN_LISTS)
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="github-activity") as pool:
         futures = {
             pool.submit(_pages, provider, token, url, params, evidence, f"{login}-{key}",
                         window_start if key == "events" else None): key
             for key, (url, params) in account_lists.items()
         }
-        _collect(futures, deadline, result, lambda key, value: _store_list(result, key, value))
+        if owned is None:  # the repositories to look at come from the lists being fetched
+            _collect(futures, deadline, result,
+                     lambda key, value: _store_list(result, key, value))
         targets = repos if repos is not None else _recent_admin_repos(result, window_start)
         repo_futures = {}
         for full_name in targets:
@@ -104,6 +127,9 @@ def capture(provider: GitHubProvider, token: str, login: str, window_start: date
                 future = pool.submit(_pages, provider, token, f"/repos/{full_name}/{key}", {},
                                      evidence, label)
                 repo_futures[future] = f"{full_name}#{key}"
+        if owned is not None:
+            _collect(futures, deadline, result,
+                     lambda key, value: _store_list(result, key, value))
         _collect(repo_futures, deadline, result,
                  lambda key, value: _store_repo(result, key, value))
     return result

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -69,6 +70,10 @@ class NpmProvider(Provider):
         return self.http.read("GET", "/-/whoami", headers=_bearer(credential))
 
     def identify(self, credential: Credential) -> Identity | None:
+        # The token list does not depend on whoami's answer: both are read at once.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npm-tokens")
+        listing = pool.submit(self._find_entry, credential)
+        pool.shutdown(wait=False)
         answer = self._whoami(credential)
         if answer.status == 401:
             challenge = _challenge(answer)
@@ -78,7 +83,7 @@ class NpmProvider(Provider):
             raise ProviderError(f"npm refused whoami and asks for {challenge}, which does not "
                                 "say whether the token works", hint=_CHALLENGE_HINT[challenge])
         username = _username(answer, self.title)
-        entry, note = self._find_entry(credential)
+        entry, note = listing.result()
         key = str(entry["key"]) if entry else None
         self._remember(credential, username, key)
         details = [("key", key[:SHOWN_KEY])] if key else []

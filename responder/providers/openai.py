@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -118,6 +119,15 @@ class OpenAIProvider(Provider):
     def identify(self, credential: Credential) -> Identity | None:
         admin, shown = self._admin(), credential.secret.redacted
         notes: list[str] = []
+        # The organization lookup does not depend on the liveness answer: both run at once, so
+        # identity costs the longer of the two, not their sum.
+        lookup = None
+        if admin is not None:
+            find = self._find_admin_key if _is_admin_key(credential) else self._find_project_key
+            found_notes: list[str] = []
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openai-lookup")
+            lookup = pool.submit(find, credential, admin, found_notes)
+            pool.shutdown(wait=False)
         try:
             state, detail, answer = self._liveness(credential)
         except ProviderError as error:
@@ -137,7 +147,7 @@ class OpenAIProvider(Provider):
                                     hint=hint or "retry later, or use the manual step")
             notes.append(f"liveness not checked ({detail}); the key was looked up anyway")
         org = answer.headers.get("openai-organization") if answer is not None else None
-        if admin is None:
+        if lookup is None:
             identity = Identity(
                 credential_id=credential.id, provider=self.name,
                 account="unknown (no admin key)", account_id="", token_kind=_kind(credential),
@@ -146,10 +156,10 @@ class OpenAIProvider(Provider):
                                "key, sk-admin-…): without it responder can only tell whether the "
                                "key works"),
                 details=(("organization", org),) if org else ())
-        elif _is_admin_key(credential):
-            identity = self._find_admin_key(credential, admin, notes)
         else:
-            identity = self._find_project_key(credential, admin, notes)
+            identity = lookup.result()
+            if notes:
+                identity = replace(identity, notes=(*notes, *identity.notes))
         if identity.handle:
             with self._found_lock:
                 self._found[credential.id] = identity

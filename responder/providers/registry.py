@@ -38,6 +38,24 @@ def adapter_class(name: str) -> type[Provider]:
     return getattr(importlib.import_module(module), attribute)
 
 
+def warm_up(names: Iterable[str | None]) -> None:
+    """Import the adapters a run will need in a background thread, while containment (which
+    needs none of them) runs: PyGithub alone takes about 0.2 s to import, and that must not be
+    paid at the moment the first identity call is due."""
+    wanted = sorted({n for n in names if n in ADAPTERS})
+    if not wanted:
+        return
+
+    def load() -> None:
+        for name in wanted:
+            adapter_class(name)
+        from responder.core.http import tls_context
+
+        tls_context()
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+
 def settings_for(ctx: RunContext) -> Settings:
     from responder.providers.admin import admin_credentials
 
