@@ -302,17 +302,13 @@ class AnthropicProvider(Provider):
 
     def _deactivated(self, credential: Credential, answer: Answer, path: str) -> RevokeOutcome:
         manual = tuple(self.manual_steps(credential))
-        if answer.status >= 500:
-            return RevokeOutcome(credential.id, "unknown", f"Anthropic answered {answer.status} "
-                                 f"to POST {path}; it may have landed, so it is not sent again: "
-                                 "verification decides", manual)
+        common = self.common_write_outcome(credential, answer, f"POST {path}")
+        if common is not None:
+            return common
         if answer.status == 404:
             return RevokeOutcome(credential.id, "unknown", f"Anthropic answered 404 to POST "
                                  f"{path}: the key is not there any more (deleted in the "
                                  "Console meanwhile?); verification decides", manual)
-        if answer.status == 429:
-            return self.failed(credential, "not deactivated: " + (
-                rate_limit_hint(answer, self.title) or "rate limited by Anthropic (429)"))
         try:
             data = _json(answer, self.title)
         except ProviderError as error:

@@ -27,7 +27,7 @@ from responder.core.errors import ProviderError
 
 if TYPE_CHECKING:
     from responder.actions.base import RequestPlan
-    from responder.core.http import HttpClient
+    from responder.core.http import Answer, HttpClient
     from responder.core.secrets import Secret
     from responder.credentials.model import Credential
     from responder.engine.context import Timing
@@ -188,6 +188,22 @@ class Provider(ABC):
                                  "sent again: verification decides",
                                  tuple(self.manual_steps(credential)))
         return self.failed(credential, error.message + (f" ({error.hint})" if error.hint else ""))
+
+    def common_write_outcome(self, credential: Credential, answer: Answer,
+                             request: str) -> RevokeOutcome | None:
+        """The answers to a writing call that mean the same at every provider: a 5xx may have
+        landed (unknown: verify, never re-send); a 429 surely did not (failed, manual step)."""
+        if answer.status >= 500:
+            return RevokeOutcome(credential.id, "unknown", f"{self.title} answered "
+                                 f"{answer.status} to {request}; it may have landed, so it is "
+                                 "not sent again: verification decides",
+                                 tuple(self.manual_steps(credential)))
+        if answer.status == 429:
+            from responder.core.http import rate_limit_hint
+
+            return self.failed(credential, "not revoked: " + (
+                rate_limit_hint(answer, self.title) or f"rate limited by {self.title} (429)"))
+        return None
 
     def _revoke_guarded(self, credential: Credential,
                         identity: Identity | None) -> RevokeOutcome:

@@ -354,17 +354,13 @@ class OpenAIProvider(Provider):
 
     def _deleted(self, credential: Credential, answer: Answer, path: str) -> RevokeOutcome:
         manual = tuple(self.manual_steps(credential))
-        if answer.status >= 500:
-            return RevokeOutcome(credential.id, "unknown", f"OpenAI answered {answer.status} to "
-                                 f"DELETE {path}; it may have landed, so it is not sent again: "
-                                 "verification decides", manual)
+        common = self.common_write_outcome(credential, answer, f"DELETE {path}")
+        if common is not None:
+            return common
         if answer.status == 404:
             return RevokeOutcome(credential.id, "unknown", f"OpenAI answered 404 to DELETE "
                                  f"{path}: the key is not there any more (deleted meanwhile?); "
                                  "verification decides", manual)
-        if answer.status == 429:
-            return self.failed(credential, "not deleted: " + (
-                rate_limit_hint(answer, self.title) or "rate limited by OpenAI (429)"))
         try:
             data = _json(answer, self.title)
         except ProviderError as error:

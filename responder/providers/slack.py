@@ -90,13 +90,9 @@ class SlackProvider(Provider):
         if self.route(credential) == "manual":
             return self.manual(credential, "Slack has no self-revoke for this token type")
         answer = self.http.write("POST", "/auth.revoke", headers=_bearer(credential))
-        if answer.status == 429:
-            return self.failed(credential, "Slack rate limited auth.revoke (429, retry after "
-                               f"{answer.headers.get('retry-after', '?')} s)")
-        if answer.status >= 500:
-            return RevokeOutcome(credential.id, "unknown",
-                                 f"Slack answered {answer.status}; verification decides",
-                                 tuple(self.manual_steps(credential)))
+        common = self.common_write_outcome(credential, answer, "POST auth.revoke")
+        if common is not None:
+            return common
         data = _body(answer, self.title, "auth.revoke")
         if data.get("ok") and data.get("revoked"):
             return RevokeOutcome(credential.id, "submitted", "auth.revoke: revoked: true")
