@@ -14,32 +14,18 @@ manual step for its own credentials.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
+from responder.core.concurrency import concurrently, in_background
 from responder.core.errors import ProviderError
 from responder.credentials.model import Credential
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome
-
-T = TypeVar("T")
-R = TypeVar("R")
-MAX_WORKERS = 32  # a run holds tens of credentials; each call mostly waits on the network
 
 
 def _credentials(ctx, items: list[Any]) -> list[Credential]:
     ids = [item["id"] if isinstance(item, dict) else str(item) for item in items]
     return [ctx.credentials.get(i) for i in ids]
-
-
-def concurrently(items: Iterable[T], work: Callable[[T], R], prefix: str) -> list[R]:
-    items = list(items)
-    if not items:
-        return []
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items)),
-                            thread_name_prefix=prefix) as pool:
-        return list(pool.map(work, items))
 
 
 def _identities(ctx) -> dict[str, Identity]:
@@ -120,10 +106,8 @@ class Snapshot(Action):
             # What only the owner can list needs no login: fetch it while /user is in flight.
             from responder.providers.github_activity import own_lists
 
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="github-own")
-            owned = pool.submit(own_lists, provider, credential.secret.reveal(), ctx.evidence,
-                                ctx.timing.snapshot_budget)
-            pool.shutdown(wait=False)
+            owned = in_background(own_lists, provider, credential.secret.reveal(),
+                                  ctx.evidence, ctx.timing.snapshot_budget, name="github-own")
         try:
             identity = provider.identify(credential)
         except ProviderError as error:

@@ -28,12 +28,12 @@ Traps:
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from responder.actions.base import RequestPlan
+from responder.core.concurrency import in_background
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import (
@@ -118,9 +118,8 @@ class AnthropicProvider(Provider):
         lookup = None
         if admin is not None:
             found_notes: list[str] = []
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anthropic-lookup")
-            lookup = pool.submit(self._find_key, credential, admin, found_notes)
-            pool.shutdown(wait=False)
+            lookup = in_background(self._find_key, credential, admin, found_notes,
+                                   name="anthropic-lookup")
         try:
             state, detail, data = self._liveness(credential)
         except ProviderError as error:

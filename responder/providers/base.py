@@ -18,11 +18,11 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from responder.core.concurrency import concurrently
 from responder.core.errors import ProviderError
 
 if TYPE_CHECKING:
@@ -153,12 +153,8 @@ class Provider(ABC):
     def revoke(self, credentials: list[Credential],
                identities: Mapping[str, Identity]) -> list[RevokeOutcome]:
         """Revoke a batch. The default sends one request per credential, concurrently."""
-        if not credentials:
-            return []
-        with ThreadPoolExecutor(max_workers=min(16, len(credentials)),
-                                thread_name_prefix=f"revoke-{self.name}") as pool:
-            return list(pool.map(
-                lambda c: self._revoke_guarded(c, identities.get(c.id)), credentials))
+        return concurrently(credentials, lambda c: self._revoke_guarded(c, identities.get(c.id)),
+                            f"revoke-{self.name}", limit=16)
 
     def revoke_one(self, credential: Credential, identity: Identity | None) -> RevokeOutcome:
         return self.manual(credential, "no revoke API for this credential")

@@ -118,10 +118,6 @@ class ManualProvider(Provider):
         super().__init__("", settings)
         self.provider = provider
 
-    @classmethod
-    def for_provider(cls, provider: str | None, settings: Settings) -> ManualProvider:
-        return cls(provider, settings)
-
     def route(self, credential: Credential) -> Route:
         return "manual"
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from responder.actions.base import RequestPlan
+from responder.core.concurrency import in_background
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome, Route, Settings
@@ -71,9 +71,7 @@ class NpmProvider(Provider):
 
     def identify(self, credential: Credential) -> Identity | None:
         # The token list does not depend on whoami's answer: both are read at once.
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npm-tokens")
-        listing = pool.submit(self._find_entry, credential)
-        pool.shutdown(wait=False)
+        listing = in_background(self._find_entry, credential, name="npm-tokens")
         answer = self._whoami(credential)
         if answer.status == 401:
             challenge = _challenge(answer)

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from responder.actions.base import RequestPlan
+from responder.core.concurrency import concurrently, in_background
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import (
@@ -125,9 +125,7 @@ class OpenAIProvider(Provider):
         if admin is not None:
             find = self._find_admin_key if _is_admin_key(credential) else self._find_project_key
             found_notes: list[str] = []
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openai-lookup")
-            lookup = pool.submit(find, credential, admin, found_notes)
-            pool.shutdown(wait=False)
+            lookup = in_background(find, credential, admin, found_notes, name="openai-lookup")
         try:
             state, detail, answer = self._liveness(credential)
         except ProviderError as error:
@@ -190,9 +188,7 @@ class OpenAIProvider(Provider):
             except ProviderError as error:
                 return error
 
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(projects))),
-                                thread_name_prefix="openai-keys") as pool:
-            listings = list(pool.map(keys_of, projects))
+        listings = concurrently(projects, keys_of, "openai-keys", limit=8)
         failures = [x for x in listings if isinstance(x, ProviderError)]
         if failures:
             raise ProviderError(

@@ -88,7 +88,7 @@ class Providers:
         key = ("manual", name or "")
         with self._lock:
             if key not in self._instances:
-                self._instances[key] = manual.ManualProvider.for_provider(name, self.settings)
+                self._instances[key] = manual.ManualProvider(name, self.settings)
             return self._instances[key]
 
     def group(self, credentials: Iterable[Credential]) -> list[tuple[Provider, list[Credential]]]:
