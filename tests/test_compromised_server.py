@@ -104,7 +104,8 @@ def test_real_run_contains_revokes_verifies_reviews_and_reports(incident):
     review = next(s for s in envelope["steps"] if s["id"] == "review")
     reasons = " | ".join(f["reason"] + " " + f["summary"] for f in review["outputs"]["flagged"])
     for expected in ("SSH key added", "webhook to exfil.attacker.example",
-                     "read-write deploy key", "collaborator added", "repository made public"):
+                     "read-write deploy key", "collaborator or member added",
+                         "repository made public"):
         assert expected in reasons, reasons
     assert "ci.example.com" not in reasons and "work laptop" not in reasons
     assert "PushEvent" not in reasons

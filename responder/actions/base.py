@@ -69,6 +69,15 @@ class Finding:
     where: str | None = None
 
 
+@dataclass(frozen=True)
+class Table:
+    """Rows worth a table on the terminal (the flagged activity), shown after the step line."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
 @dataclass
 class StepResult:
     status: Status = "ok"
@@ -81,6 +90,7 @@ class StepResult:
     # Bad input met along the way (a config that does not parse) that did not stop the step:
     # the run goes on elsewhere and ends with exit code 2.
     input_errors: list[str] = field(default_factory=list)
+    table: Table | None = None
 
     def fail(self, error: str, hint: str | None = None) -> StepResult:
         self.status, self.error, self.hint = "failed", error, hint

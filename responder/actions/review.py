@@ -1,100 +1,221 @@
-"""activity.review: pull what the affected accounts did in the window, flag it, keep evidence."""
+"""activity.review: what the affected accounts did in the window, flagged, kept as evidence.
+
+Three sources, merged into one list of normalised events:
+- the providers: what the suspect credentials captured before revocation (tokens.snapshot),
+  and for GitHub a second look with the responder's own token (`RESPONDER_GITHUB_TOKEN`):
+  repository settings after the fact, public events, the organisation audit log;
+- this machine: the MCP clients' logs of the server's tool calls (`activity.logs`);
+- the people: review steps for every log no API reaches (GitHub's security log, ...).
+
+Every event goes through the flagging rules (the user's first, then the playbook's). What could
+not be seen is a gap, reported beside the flags: a gap in evidence is a finding, not silence.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
+from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult, Table
 from responder.activity import rules as flagging
+from responder.activity.model import ActivityEvent, Capture, Gap
+from responder.core.concurrency import concurrently
 from responder.core.fs import write_private
 from responder.core.jsonsafe import dumps
-from responder.providers import registry as providers
-from responder.providers.github import SECURITY_LOG
-from responder.providers.github_activity import GitHubCapture, capture, normalise
+
+ACTIVITY_FORMAT = "responder.activity/1"
+TABLE_ROWS = 40
 
 
 class Review(Action):
     name = "activity.review"
     effect = "read"
-    summary = ("Review the accounts' activity in the --since window: new keys, webhooks, deploy "
-               "keys, collaborators, repositories made public; flag what looks like an attacker "
-               "and save every raw response as evidence with a SHA-256 manifest.")
+    summary = ("Review the affected accounts' activity in the --since window (keys, webhooks, "
+               "deploy keys, collaborators, repositories made public or deleted, force pushes, "
+               "workflow changes, releases, app installations, audit-log entries of the token; "
+               "GitLab events; Slack sign-ins) and the MCP clients' logs of the server's tool "
+               "calls; flag what the rules call suspicious, and save every raw response as "
+               "evidence with a SHA-256 manifest.")
 
     class Inputs(ActionInputs):
         identities: list[dict[str, Any]]
-        rules: str | None = None  # an extra rules file, applied before the shipped rules
+        entries: list[dict[str, Any]] = []  # the server's definitions, for the client logs
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
-        github = [i for i in inputs.identities if i["provider"] == "github"
-                  and i.get("account_id") != "installation"]
-        accounts = sorted({i["account"] for i in github})
-        # Accounts on a GitHub Enterprise host: RESPONDER_GITHUB_TOKEN is for github.com (or
-        # RESPONDER_GITHUB_API_URL), so they are reviewed from their snapshot only.
-        elsewhere = {i["account"]: (i.get("details") or {}).get("api_url") for i in github
-                     if (i.get("details") or {}).get("api_url", ctx.endpoints.github_api_url)
-                     != ctx.endpoints.github_api_url}
-        if not accounts:
-            result.status = "skipped"
-            result.error = "no account identified, so there is no activity to review"
-            return result
-        rule_set = flagging.load()
-        if inputs.rules:
-            rule_set = flagging.load(Path(inputs.rules)) + rule_set
-        responder_token = ctx.responder_tokens.get("github")
-        captures: dict[str, GitHubCapture] = ctx.shared.get("github_captures", {})
-        provider = providers.github(ctx)
-        all_events, all_flags, gaps = [], [], []
-        for account in accounts:
-            merged = captures.get(account) or GitHubCapture(login=account, vantage="none")
-            if account not in captures:
-                merged.gaps.append("no pre-revocation snapshot: private events and the "
-                                   "account's own key lists were not captured")
-            if responder_token and not ctx.offline and account not in elsewhere:
-                repos = sorted(merged.per_repo) or None
-                merged.merge(capture(provider, responder_token.reveal(), account,
-                                     ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
-                                     as_owner=False, repos=repos or []))
-                result.changes.append(f"{account}: re-checked with RESPONDER_GITHUB_TOKEN")
-            else:
-                result.changes.append(
-                    f"{account}: reviewed from the pre-revocation snapshot (set "
-                    f"RESPONDER_GITHUB_TOKEN to re-check webhooks and deploy keys afterwards)")
-            events = normalise(merged, ctx.window_start)
-            flags = flagging.flag(events, rule_set)
-            all_events += events
-            all_flags += flags
-            gaps += [f"{account}: {gap}" for gap in merged.gaps]
-            log = SECURITY_LOG if account not in elsewhere else \
-                f"{str(elsewhere[account]).removesuffix('/api/v3')}/settings/security-log"
-            result.manual.append(
-                f"Check GitHub's security log for {account} at {log} (it has no API): "
-                f"look for personal_access_token, oauth_authorization and public_key events "
-                f"since {ctx.window_start:%Y-%m-%d %H:%M} UTC")
-        activity = {
-            "window_start": ctx.window_start.isoformat(),
-            "flagged": [{"rule": f.rule, "severity": f.severity, "reason": f.reason,
-                         "event": f.event} for f in all_flags],
-            "events": all_events,
-            "gaps": gaps,
-        }
-        write_private(ctx.run_dir / "activity.json", ctx.secrets.scrub(dumps(activity, indent=2)))
-        for flag in all_flags:
-            result.findings.append(Finding(
-                flag.severity, f"{flag.reason}: {flag.event.summary} at {flag.event.at}",
-                flag.event.target))
+        events: list[ActivityEvent] = []
+        gaps: list[Gap] = []
+        manual: list[str] = []
+        accounts = self._github(ctx, inputs.identities, result, events, gaps)
+        for captured in ctx.shared.get("activity_captures", []):
+            self._take(captured, events, gaps, manual)
+        local = self._client_logs(ctx, inputs.entries)
+        if local is not None:
+            self._take(local, events, gaps, manual)
+            result.changes.append(f"{len(local.events)} tool call(s) of the server found in the "
+                                  f"MCP clients' logs")
+        manual += self._review_steps(ctx)
+        flags = _unique(flagging.flag(events, ctx.rules))
+        if not ctx.rules:
+            result.findings.append(Finding("medium", "the playbook has no flagging rules: the "
+                                           "events were saved in activity.json but none was "
+                                           "judged"))
+        self._write(ctx, events, flags, gaps)
+        result.manual += list(dict.fromkeys(manual))
+        # The flags are the table (and outputs.flagged); the gaps are findings.
         for gap in gaps:
-            result.findings.append(Finding("medium", f"evidence gap: {gap}"))
-        result.changes.append(f"{len(all_events)} event(s) reviewed, {len(all_flags)} flagged; "
-                              f"{len(ctx.evidence.items)} evidence file(s) in evidence/")
+            result.findings.append(Finding("medium", f"evidence gap: {gap.text()}"))
+        result.table = Table(
+            f"Flagged activity ({len(flags)})", ("severity", "when (UTC)", "where", "what", "why"),
+            tuple((f.severity, f.event.at[:16].replace("T", " "), f.event.target,
+                   f.event.summary, f.reason) for f in flags[:TABLE_ROWS]))
+        result.changes.append(
+            f"{len(events)} event(s) reviewed, {len(flags)} flagged, {len(gaps)} gap(s); "
+            f"{len(ctx.evidence.items)} evidence file(s) in evidence/ (MANIFEST.sha256)")
         result.outputs = {
             "accounts": accounts,
-            "events": len(all_events),
-            "flagged": [{"severity": f.severity, "reason": f.reason, "summary": f.event.summary,
-                         "at": f.event.at, "target": f.event.target, "rule": f.rule}
-                        for f in all_flags],
-            "gaps": gaps,
+            "events": len(events),
+            "by_provider": {name: sum(1 for e in events if e.provider == name)
+                            for name in sorted({e.provider for e in events})},
+            "flagged": [_flag_view(f) for f in flags],
+            "gaps": [gap.text() for gap in gaps],
             "evidence_files": len(ctx.evidence.items),
         }
+        if not events and not gaps and not accounts and local is None:
+            result.status = "skipped"
+            result.error = "no account identified and no client log found: nothing to review"
         return result
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def _github(self, ctx, identities: list[dict[str, Any]], result: StepResult,
+                events: list[ActivityEvent], gaps: list[Gap]) -> list[str]:
+        from responder.providers.github_activity import GitHubCapture
+
+        github = [i for i in identities if i["provider"] == "github"
+                  and i.get("account_id") != "installation"]
+        accounts = sorted({i["account"] for i in github})
+        captures: dict[str, GitHubCapture] = ctx.shared.get("github_captures", {})
+        token = ctx.responder_tokens.get("github")
+        here = ctx.endpoints.github_api_url
+
+        def one(account: str) -> GitHubCapture:
+            mine = [i for i in github if i["account"] == account]
+            merged = GitHubCapture(login=account)
+            if account in captures:
+                merged.merge(captures[account])
+            else:
+                merged.gap("private events and the account's own lists",
+                           "no pre-revocation snapshot (the token was already invalid, or "
+                           "the snapshot step did not run)")
+            # RESPONDER_GITHUB_TOKEN is for github.com (or RESPONDER_GITHUB_API_URL): accounts
+            # on another host are reviewed from their snapshot only.
+            api = (mine[0].get("details") or {}).get("api_url", here)
+            if token is None or ctx.offline or api != here:
+                return merged
+            from responder.providers.github_activity import Pull, capture
+            from responder.providers.registry import github as run_github
+
+            provider = run_github(ctx)
+            handle = next((i.get("audit_handle") for i in mine if i.get("audit_handle")), None)
+            merged.merge(capture(Pull(provider, token.reveal(), account, ctx.window_start,
+                                      ctx.evidence, ctx.timing.snapshot_budget, as_owner=False,
+                                      hashed_token=handle), known=merged))
+            return merged
+
+        from responder.providers.github_events import normalise
+
+        for account, merged in zip(accounts, concurrently(accounts, one, "review-github"),
+                                   strict=True):
+            merged.settle()
+            events += normalise(merged, ctx.window_start)
+            gaps += merged.gaps
+            how = " and re-checked with RESPONDER_GITHUB_TOKEN" if "responder token" in \
+                merged.vantages else " (set RESPONDER_GITHUB_TOKEN to re-check repository " \
+                "settings and the audit log afterwards)"
+            result.changes.append(f"GitHub {account}: reviewed from the pre-revocation "
+                                  f"snapshot{how}")
+        return accounts
+
+    @staticmethod
+    def _take(captured: Capture, events: list[ActivityEvent], gaps: list[Gap],
+              manual: list[str]) -> None:
+        events += captured.events
+        gaps += captured.gaps
+        manual += captured.manual
+
+    @staticmethod
+    def _client_logs(ctx, entries: list[dict[str, Any]]) -> Capture | None:
+        servers: dict[str, set[str]] = {}
+        for entry in entries:
+            servers.setdefault(str(entry.get("name")), set()).add(str(entry.get("client")))
+        if not servers:
+            return None
+        try:
+            from responder.activity.logs import collect
+
+            return collect(ctx.machine, servers, ctx.window_start, ctx.evidence, now=ctx.clock())
+        except Exception as error:  # noqa: BLE001 - a log reader's bug must not end the review
+            local = Capture("local", "this machine", "local logs")
+            local.gap("MCP client logs", f"not read: internal error ({type(error).__name__})",
+                      "read the clients' logs by hand (see the client-logs step)")
+            return local
+
+    @staticmethod
+    def _review_steps(ctx) -> list[str]:
+        """Every provider's review by hand (security logs with no API), once per account."""
+        steps: list[str] = []
+        identities = ctx.shared.get("identities", {})
+        for credential in ctx.credentials.all():
+            provider = ctx.providers.for_credential(credential)
+            try:
+                steps += provider.review_steps(identities.get(credential.id), credential,
+                                               ctx.window_start)
+            except Exception as error:  # noqa: BLE001 - one adapter's bug must not stop the rest
+                steps.append(f"Review {provider.title}'s own audit or security log by hand "
+                             f"(responder could not build the step: {type(error).__name__})")
+        return steps
+
+    # -- output -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _write(ctx, events: list[ActivityEvent], flags: list[flagging.Flag],
+               gaps: list[Gap]) -> None:
+        activity = {
+            "format": ACTIVITY_FORMAT,
+            "run_id": ctx.run_id,
+            "window_start": ctx.window_start.isoformat(),
+            "reviewed_at": ctx.clock().isoformat(),
+            "flagged": [{**_flag_view(f), "event": f.event} for f in flags],
+            "gaps": [gap.as_dict() for gap in gaps],
+            "events": sorted(events, key=lambda e: e.at, reverse=True),
+        }
+        write_private(ctx.run_dir / "activity.json", ctx.secrets.scrub(dumps(activity, indent=2)))
+
+
+def _flag_view(flag: flagging.Flag) -> dict[str, Any]:
+    return {"severity": flag.severity, "reason": flag.reason, "summary": flag.event.summary,
+            "at": flag.event.at, "target": flag.event.target, "rule": flag.rule,
+            "provider": flag.event.provider, "account": flag.event.account,
+            "source": flag.event.source}
+
+
+def _unique(flags: list[flagging.Flag]) -> list[flagging.Flag]:
+    """Two sources telling of one thing (a MemberEvent and its audit entry) flag it once."""
+    seen: set[tuple[str, str, str, str]] = set()
+    kept = []
+    for flag in flags:
+        detail = flag.event.detail
+        what = str(detail.get("member") or detail.get("host") or flag.event.summary)
+        key = (flag.rule, flag.event.target, _minute(flag.event.at), what)
+        if key not in seen:
+            seen.add(key)
+            kept.append(flag)
+    return kept
+
+
+def _minute(at: str) -> str:
+    try:
+        return datetime.fromisoformat(at.replace("Z", "+00:00")).strftime("%Y%m%d%H%M")
+    except ValueError:
+        return at

@@ -54,7 +54,6 @@ class Snapshot(Action):
             result.error = "--offline: identities not captured"
             return result
         creds = _credentials(ctx, inputs.credentials)
-        captures = ctx.shared.setdefault("github_captures", {})
         done = concurrently(creds, lambda c: self._one(ctx, c, inputs.capture_activity),
                             "identify")
         identities, failures, without = [], [], []
@@ -73,16 +72,7 @@ class Snapshot(Action):
             _identities(ctx)[credential.id] = identity
             self._describe(ctx, result, credential, identity)
             if captured is not None:
-                # Each token of an account sees a different part of it (scopes): keep the union.
-                if identity.account in captures:
-                    captures[identity.account].merge(captured)
-                else:
-                    captures[identity.account] = captured
-                result.changes.append(
-                    f"captured {sum(len(v) for v in captured.lists.values())} item(s) of "
-                    f"{identity.account}'s recent activity as evidence before revocation")
-                result.findings.extend(Finding("medium", f"evidence gap: {gap}")
-                                       for gap in captured.gaps)
+                self._keep(ctx, result, identity, captured)
         for failure in failures:
             if failure["status"] == 401:
                 text = f"{failure['redacted']} is already invalid (401): nothing to capture"
@@ -99,10 +89,10 @@ class Snapshot(Action):
     def _one(self, ctx, credential: Credential, capture_activity: bool):
         provider = ctx.providers.for_credential(credential)
         owned = None
-        capturing = (capture_activity and provider.name == "github"
-                     and provider.route(credential) == "self"
-                     and not credential.secret.reveal().startswith(("ghs_", "ghr_")))
-        if capturing:
+        github = (capture_activity and provider.name == "github"
+                  and provider.route(credential) == "self"
+                  and not credential.secret.reveal().startswith(("ghs_", "ghr_")))
+        if github:
             # What only the owner can list needs no login: fetch it while /user is in flight.
             from responder.providers.github_activity import own_lists
 
@@ -116,12 +106,44 @@ class Snapshot(Action):
             return credential, None, _adapter_bug(provider, error), None
         captured = None
         if identity is not None and owned is not None:
-            from responder.providers.github_activity import capture
+            from responder.providers.github_activity import Pull, capture
 
-            captured = capture(provider, credential.secret.reveal(), identity.account,
-                               ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
-                               as_owner=True, owned=owned.result())
+            captured = capture(Pull(provider, credential.secret.reveal(), identity.account,
+                                    ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
+                                    as_owner=True, scopes=identity.scopes,
+                                    hashed_token=identity.audit_handle), owned=owned.result())
+        elif identity is not None and capture_activity:
+            try:
+                captured = provider.capture_activity(credential, identity, ctx.window_start,
+                                                     ctx.evidence, ctx.timing.snapshot_budget)
+            except Exception as error:  # noqa: BLE001 - the capture is best effort
+                from responder.activity.model import Capture
+
+                captured = Capture(provider.name, identity.account, "suspect token before "
+                                   "revocation")
+                captured.gap("activity", f"not captured: internal error in the {provider.title} "
+                             f"adapter ({type(error).__name__})", "review it by hand")
         return credential, identity, None, captured
+
+    @staticmethod
+    def _keep(ctx, result: StepResult, identity: Identity, captured: Any) -> None:
+        from responder.providers.github_activity import GitHubCapture
+
+        if isinstance(captured, GitHubCapture):
+            captures = ctx.shared.setdefault("github_captures", {})
+            # Each token of an account sees a different part of it (scopes): keep the union.
+            if identity.account in captures:
+                captures[identity.account].merge(captured)
+            else:
+                captures[identity.account] = captured
+            count = sum(len(v) for v in captured.lists.values()) + sum(
+                len(items) for lists in captured.per_repo.values() for items in lists.values())
+        else:
+            ctx.shared.setdefault("activity_captures", []).append(captured)
+            count = len(captured.events)
+        result.changes.append(f"captured {count} item(s) of {identity.provider} account "
+                              f"{identity.account}'s recent activity as evidence before "
+                              f"revocation")
 
     @staticmethod
     def _describe(ctx, result: StepResult, credential: Credential, identity: Identity) -> None:

@@ -1,8 +1,11 @@
 """Evidence: every raw provider response saved as captured, with a SHA-256 manifest.
 
 Files are written once and never rewritten, so the manifest's hashes prove they were not edited
-after capture. `MANIFEST.sha256` is in `sha256sum -c` format; `manifest.json` adds the time of
-capture and the request that produced each file.
+after capture. `MANIFEST.sha256` is in `sha256sum -c` format, each hash line preceded by a comment
+line (`# <captured-at> <request>`) that `sha256sum -c` skips; `manifest.jsonl` holds the same
+records as data, one JSON object per line. Both are appended to, never rewritten, so a review that
+saves hundreds of pages at once does not rewrite them hundreds of times, and a crash can cut at
+most the last line.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from responder.core.fs import write_private
+from responder.core.fs import append_private, write_private
 from responder.core.jsonsafe import dumps
 from responder.core.secrets import SecretRegistry
 
@@ -38,41 +41,51 @@ class EvidenceStore:
         self._secrets = secrets
         self._clock = clock
         self._items: list[EvidenceItem] = []
+        self._taken: set[str] = {"MANIFEST.sha256", "manifest.jsonl"}
         self._lock = threading.Lock()
 
     def save(self, name: str, request: str, data: Any, status: int | None = 200) -> EvidenceItem:
+        """A provider's answer (parsed JSON), saved as captured."""
+        return self._write(name, ".json", request, dumps(data, indent=2) + "\n", status)
+
+    def save_text(self, name: str, request: str, text: str, suffix: str = ".log") -> EvidenceItem:
+        """Text kept verbatim (a client's log excerpt), with registered secrets scrubbed."""
+        return self._write(name, suffix, request, text, None)
+
+    def _write(self, name: str, suffix: str, request: str, text: str,
+               status: int | None) -> EvidenceItem:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")[:120] or "response"
-        with self._lock:
-            candidate = f"{slug}.json"
+        with self._lock:  # only the name is chosen under the lock; the writes run side by side
+            candidate = f"{slug}{suffix}"
             counter = 2
-            taken = {item.file for item in self._items}
-            while candidate in taken:
-                candidate = f"{slug}-{counter}.json"
+            while candidate in self._taken:
+                candidate = f"{slug}-{counter}{suffix}"
                 counter += 1
-            body = self._secrets.scrub(dumps(data, indent=2)) + "\n"
-            write_private(self.directory / candidate, body)
-            item = EvidenceItem(candidate, self._secrets.scrub(request),
-                                self._clock().isoformat(),
-                                hashlib.sha256(body.encode("utf-8")).hexdigest(), status)
+            self._taken.add(candidate)
+        body = self._secrets.scrub(text)
+        write_private(self.directory / candidate, body)
+        item = EvidenceItem(candidate, " ".join(self._secrets.scrub(request).split()),
+                            self._clock().isoformat(),
+                            hashlib.sha256(body.encode("utf-8")).hexdigest(), status)
+        with self._lock:
             self._items.append(item)
-            self._write_manifest()
-            return item
+            # The request is one line (scrubbed, token-free) so the format cannot break.
+            append_private(self.directory / "MANIFEST.sha256",
+                           f"# {item.captured_at} {item.request}\n{item.sha256}  {item.file}\n")
+            append_private(self.directory / "manifest.jsonl", json.dumps(item.__dict__) + "\n")
+        return item
 
     @property
     def items(self) -> list[EvidenceItem]:
         return list(self._items)
-
-    def _write_manifest(self) -> None:
-        lines = "".join(f"{item.sha256}  {item.file}\n" for item in self._items)
-        write_private(self.directory / "MANIFEST.sha256", lines)
-        write_private(self.directory / "manifest.json",
-                      json.dumps([item.__dict__ for item in self._items], indent=2) + "\n")
 
 
 def verify_manifest(directory: Path) -> list[str]:
     """Files whose content no longer matches the manifest (empty when all is intact)."""
     problems = []
     for line in (directory / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
         digest, _, name = line.partition("  ")
         path = directory / name
         if not path.exists():

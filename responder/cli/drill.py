@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 
@@ -14,6 +16,8 @@ def drill(
     latency: float = typer.Option(0.0, "--latency", min=0.0, max=5.0, help="Seconds every "
                                   "simulated provider waits before answering (rehearse a slow "
                                   "provider; the calls still run concurrently)."),
+    rules: list[Path] = typer.Option([], "--rules", help="A flagging rules file tried before "
+                                     "the playbook's own (repeatable; format: docs/rules.md)."),
     fault: list[str] = typer.Option([], "--fault", help="Make one simulated provider fail: "
                                     "PROVIDER=STATUS (e.g. slack=429, gitlab=500) or "
                                     "PROVIDER=timeout. Repeatable."),
@@ -27,6 +31,6 @@ def drill(
     from responder.engine.drill import Fault, run_drill
 
     drill_run = run_drill(playbook, scenario, json_output=json_output, latency=latency,
-                          faults=tuple(Fault.parse(f) for f in fault))
+                          faults=tuple(Fault.parse(f) for f in fault), rules=list(rules))
     show(drill_run.result, drill_run.sandbox, to_stderr=json_output)
     return drill_run.code

@@ -26,6 +26,9 @@ def run(
                                          "whose project configs to include (repeatable; the "
                                          "current directory, its parents and the projects "
                                          "clients remember are always included)."),
+    rules: list[Path] = typer.Option([], "--rules", help="A flagging rules file for the "
+                                     "activity review, tried before the playbook's own rules "
+                                     "(repeatable; format: docs/rules.md)."),
     var: list[str] = typer.Option([], "--var", help="Set a playbook input: KEY=VALUE "
                                   "(repeatable)."),
     offline: bool = typer.Option(False, "--offline", help="Make no network request at all; "
@@ -38,7 +41,7 @@ def run(
 
     code, _ = execute(RunRequest(
         playbook=playbook, server=server, since=since, match=match, variables=list(var),
-        workspaces=list(workspace), dry_run=dry_run, offline=offline, assume_yes=yes,
-        json_output=json_output,
+        workspaces=list(workspace), rules=list(rules), dry_run=dry_run, offline=offline,
+        assume_yes=yes, json_output=json_output,
     ))
     return int(code)

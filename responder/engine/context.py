@@ -72,6 +72,7 @@ class RunContext:
     responder_tokens: dict[str, Secret] = field(default_factory=dict)
     credentials: CredentialStore = field(default_factory=CredentialStore)
     playbook: Playbook | None = None
+    rules: tuple[Any, ...] = ()  # flagging rules (activity.rules.Rule): the user's, then shipped
     # Data a step hands to a later one that must not appear in outputs (e.g. pre-revocation
     # captures that hold account data the journal should not repeat).
     shared: dict[str, Any] = field(default_factory=dict)

@@ -8,8 +8,9 @@ code path with real edits, only inside the sandbox, and every provider call goes
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -56,15 +57,32 @@ def load_scenario(playbook: str, name: str) -> Scenario:
     return Scenario(name, path.parent, YAML(typ="safe").load(path.read_text(encoding="utf-8")))
 
 
-def build_sandbox(scenario: Scenario, root: Path) -> tuple[Path, Path]:
-    """Lay out the scenario's files under `root`; return (home, workspace)."""
+def build_sandbox(scenario: Scenario, root: Path, now: datetime | None = None
+                  ) -> tuple[Path, Path]:
+    """Lay out the scenario's files under `root`; return (home, workspace). A file marked
+    `dated: true` (a client's log) has its `{{ now-2h }}` marks replaced by times relative to
+    `now`, so its entries fall inside the drill's window whenever it runs."""
     home = ensure_private_dir(root / "home")
     workspace = ensure_private_dir(root / scenario.data.get("workspace", "workspace"))
     for item in scenario.data.get("files", []):
         target = root / item["target"]
         content = (scenario.directory / item["source"]).read_bytes()
+        if item.get("dated"):
+            content = _dated(content.decode("utf-8"), now or datetime.now(UTC)).encode("utf-8")
         write_private(target, content)
     return home, workspace
+
+
+_TIME_MARK = re.compile(r"\{\{\s*now\s*(?:-\s*(\d+)\s*([smhd]))?\s*\}\}")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _dated(text: str, now: datetime) -> str:
+    def when(match: re.Match[str]) -> str:
+        number, unit = match.groups()
+        moment = now - timedelta(**{_UNITS[unit]: int(number)}) if number else now
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _TIME_MARK.sub(when, text)
 
 
 def provider_seeds(scenario: Scenario) -> dict[str, dict[str, Any]]:
@@ -108,7 +126,7 @@ class DrillRun:
 
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
               env: dict[str, str] | None = None, latency: float = 0.0,
-              faults: tuple[Fault, ...] = ()) -> DrillRun:
+              faults: tuple[Fault, ...] = (), rules: list[Path] | None = None) -> DrillRun:
     from responder.sim.fleet import Fleet
 
     base_env = dict(os.environ if env is None else env)
@@ -121,7 +139,7 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
                        f"simulate", hint="simulated here: " + ", ".join(sorted(seeds)))
     sandbox = ensure_private_dir(state_dir(base_env) / "drills" / f"{now:%Y%m%dT%H%M%SZ}-"
                                  f"{scenario.name}-{os.getpid()}")
-    home, workspace = build_sandbox(scenario, sandbox)
+    home, workspace = build_sandbox(scenario, sandbox, now)
     fleet = Fleet(seeds, now=now, latency=latency)
     for fault in faults:
         fleet[fault.provider].faults.add(
@@ -143,6 +161,6 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
         code, result = execute(RunRequest(
             playbook=playbook, server=scenario.data["server"],
             since=scenario.data.get("since"), assume_yes=True, json_output=json_output,
-            machine=machine, timing=DRILL_TIMING, interactive=False,
+            machine=machine, timing=DRILL_TIMING, interactive=False, rules=list(rules or []),
         ))
     return DrillRun(int(code), result, sandbox, fleet)

@@ -10,12 +10,15 @@ import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from responder.core.errors import PlaybookError
 from responder.engine.model import Playbook
+
+if TYPE_CHECKING:
+    from responder.activity.rules import Rule
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class LoadedPlaybook:
     playbook: Playbook
     path: Path
     sha256: str
+    rules: tuple[Rule, ...] = ()  # the playbook's flagging rules, validated with it
 
 
 def shipped_dir() -> Path:
@@ -62,7 +66,22 @@ def load(name_or_path: str) -> LoadedPlaybook:
     except ValidationError as exc:
         raise _explain(path, document, exc) from None
     _check_actions(path, document, playbook)
-    return LoadedPlaybook(playbook, path, hashlib.sha256(raw).hexdigest())
+    return LoadedPlaybook(playbook, path, hashlib.sha256(raw).hexdigest(),
+                          _rules(path, document, playbook))
+
+
+def _rules(path: Path, document: Any, playbook: Playbook) -> tuple[Rule, ...]:
+    from responder.activity import rules
+
+    if playbook.rules is None:
+        return ()
+    target = (path.parent / playbook.rules)
+    if not target.is_file():
+        line = _line_of(document, ("rules",))
+        raise PlaybookError(f"rules: no rules file at {target}",
+                            where=f"{path}:{line[0]}:{line[1]}" if line else str(path),
+                            hint="the path is relative to the playbook file")
+    return rules.load(target)
 
 
 def _parse_yaml(path: Path, raw: bytes) -> Any:

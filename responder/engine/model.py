@@ -94,6 +94,9 @@ class Playbook(_Frozen):
     title: str = Field(min_length=1)
     description: str = ""
     inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    rules: str | None = Field(
+        None, description="The flagging rules file for the activity review, relative to the "
+        "playbook file (format: docs/rules.md). Users add theirs with --rules.")
     steps: tuple[Step, ...] = Field(min_length=1)
 
     @field_validator("steps")

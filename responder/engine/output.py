@@ -77,6 +77,28 @@ class Output:
                     style = "red"
             self.console.print(f"    {self._clean(row)}", style=style)
 
+    def table(self, title: str, columns: tuple[str, ...],
+              rows: tuple[tuple[str, ...], ...]) -> None:
+        """A rich table on a terminal; one indented line per row otherwise (logs, pipes)."""
+        if not rows:
+            return
+        if not self.interactive:
+            self.console.print(f"    {self._clean(title)}:")
+            for row in rows:
+                self.console.print("      " + self._clean(" | ".join(row)))
+            return
+        from rich.table import Table
+
+        table = Table(title=self._clean(title), title_justify="left", show_lines=False,
+                      expand=False, padding=(0, 1))
+        for column in columns:
+            table.add_column(self._clean(column), overflow="fold")
+        styles = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
+        for row in rows:
+            table.add_row(*(self._clean(cell) for cell in row),
+                          style=styles.get(row[0]) if row else None)
+        self.console.print(table)
+
     @contextlib.contextmanager
     def working(self, text: str) -> Iterator[None]:
         """A spinner on a terminal; nothing in plain mode (a log must not fill with frames)."""

@@ -194,6 +194,8 @@ class Runner:
         out.step(step.id, result.status, headline)
         for change in result.changes:
             out.detail(change)
+        if result.table is not None:
+            out.table(result.table.title, result.table.columns, result.table.rows)
         for finding in result.findings:
             out.detail(f"[{finding.severity}] {finding.message}")
         for text in result.manual:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from responder.core.durations import parse_duration
 from responder.core.errors import BadInput, ExitCode
@@ -25,6 +25,9 @@ from responder.engine.result import RunResult
 from responder.engine.runner import Runner
 from responder.providers.admin import ADMIN_VARIABLES
 
+if TYPE_CHECKING:
+    from responder.activity.rules import Rule
+
 
 @dataclass
 class RunRequest:
@@ -34,6 +37,7 @@ class RunRequest:
     match: str | None = None
     variables: list[str] = field(default_factory=list)
     workspaces: list[Path] = field(default_factory=list)
+    rules: list[Path] = field(default_factory=list)  # the user's flagging rules, tried first
     dry_run: bool = False
     offline: bool = False
     assume_yes: bool = False
@@ -104,8 +108,17 @@ def new_run_id(now: datetime, playbook: str) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{playbook}-{_random.token_hex(3)}"
 
 
+def flagging_rules(loaded: LoadedPlaybook, request: RunRequest) -> tuple[Rule, ...]:
+    """The user's rule files (validated now, before any step) in front of the playbook's."""
+    from responder.activity import rules
+
+    return rules.combine([rules.load(Path(p).expanduser()) for p in request.rules],
+                         loaded.rules)
+
+
 def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str, Any],
                   registry: SecretRegistry, output: Output) -> RunContext:
+    rules = flagging_rules(loaded, request)  # a bad rules file stops the run before it starts
     machine = request.machine or Machine.current(tuple(request.workspaces))
     clock = request.clock or (lambda: datetime.now(UTC))
     env: Mapping[str, str] = machine.env
@@ -137,6 +150,7 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
         offline=request.offline,
         responder_tokens=responder_tokens,
         playbook=loaded.playbook,
+        rules=rules,
     )
 
 

@@ -46,8 +46,11 @@ from responder.providers.base import (
     matches_masked,
     pairs,
 )
+from responder.providers.review import since
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from responder.core.http import Answer
     from responder.core.secrets import Secret
     from responder.credentials.model import Credential
@@ -332,6 +335,16 @@ class AnthropicProvider(Provider):
         kind = _error_type(data)
         return self.failed(credential, f"not deactivated: Anthropic answered {answer.status} to "
                                        f"POST {path}" + (f" ({kind})" if kind else ""))
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        # Anthropic has no audit log API (providers.md §2: "none found"): usage, cost and keys.
+        start = since(window_start)
+        return [f"Open {USAGE} and {COST} from {start}, grouped by API key: requests and spend "
+                f"on {credential.secret.redacted} you did not make (an unusual volume, model "
+                "mix or hour).",
+                f"Open {KEYS} and {ADMIN_KEYS}: API keys and Admin keys created since {start}, "
+                "and Console › Settings › Members for members invited meanwhile."]
 
     def manual_steps(self, credential: Credential) -> list[str]:
         shown = credential.secret.redacted

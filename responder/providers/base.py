@@ -27,6 +27,8 @@ from responder.core.errors import ProviderError
 
 if TYPE_CHECKING:
     from responder.actions.base import RequestPlan
+    from responder.activity.evidence import EvidenceStore
+    from responder.activity.model import Capture
     from responder.core.http import Answer, HttpClient
     from responder.core.secrets import Secret
     from responder.credentials.model import Credential
@@ -167,6 +169,22 @@ class Provider(ABC):
     @abstractmethod
     def manual_steps(self, credential: Credential) -> list[str]:
         """What a person must do: the exact settings URL and what to check there."""
+
+    # -- activity (the review) ----------------------------------------------------------------
+
+    def capture_activity(self, credential: Credential, identity: Identity,
+                         window_start: datetime, evidence: EvidenceStore,
+                         budget: float) -> Capture | None:
+        """What the suspect credential can see of its account's activity since `window_start`,
+        pulled before it is revoked (within `budget` seconds; every raw answer saved through
+        `evidence`). None: this provider has no activity API for this kind."""
+        return None
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        """The activity review a person must do by hand: where the provider's own audit or
+        security log is, and what to look for since `window_start`."""
+        return []
 
     # -- helpers for subclasses ---------------------------------------------------------------
 

@@ -33,8 +33,11 @@ from responder.actions.base import RequestPlan
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome, Route, Settings
+from responder.providers.review import since
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from responder.core.http import Answer
     from responder.credentials.model import Credential
 
@@ -255,6 +258,19 @@ class CloudflareProvider(Provider):
         return RevokeOutcome(credential.id, "failed",
                              f"Cloudflare answered {answer.status} to the DELETE: "
                              f"{_errors(answer)}", manual)
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        # The audit log API path is UNCONFIRMED (providers.md §2): the dashboard's menu path.
+        start = since(window_start)
+        account = credential.setting("cloudflare_account_id") or (
+            identity.detail("account_id") if identity else None)
+        home = f"{DASH}/{account}" if account else f"{DASH} › the account"
+        return [f"Open {home} › Manage Account › Audit Log from {start}: DNS records, Workers, "
+                "firewall and page rules, members and API tokens created or changed by the "
+                "token or its user.",
+                f"Open {PROFILE_TOKENS}: API tokens created since {start} (a token allowed to "
+                "write API tokens can make more)."]
 
     def manual_steps(self, credential: Credential) -> list[str]:
         shown = credential.secret.redacted

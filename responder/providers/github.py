@@ -137,7 +137,7 @@ class GitHubProvider(Provider):
     # -- clients ------------------------------------------------------------------------------
 
     def client(self, token: str | None, *, writes: bool = False,
-               basic: tuple[str, str] | None = None) -> Github:
+               basic: tuple[str, str] | None = None, pool_size: int | None = None) -> Github:
         from github import Auth, Github
 
         auth = Auth.Login(*basic) if basic else Auth.Token(token) if token else None
@@ -147,6 +147,7 @@ class GitHubProvider(Provider):
             timeout=int(max(1, self.timing.request_timeout)),
             retry=None if writes else _bounded_retry(self.timing),
             per_page=100,
+            pool_size=pool_size,  # as many connections as the review has requests in flight
             # PyGithub spaces requests out by default; a run makes tens of calls, not thousands,
             # and every second counts in an incident.
             seconds_between_requests=None,
@@ -245,6 +246,23 @@ class GitHubProvider(Provider):
                    f"repositories: {', '.join(str(r) for r in repos[:10])}",),
             details=(("api_url", self.api_url),),
         )
+
+    # -- review -------------------------------------------------------------------------------
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        if identity is None or identity.account_id == "installation":
+            return []
+        since = f"{window_start:%Y-%m-%d %H:%M} UTC"
+        web, who = self.web_url, identity.account
+        return [
+            f"Check GitHub's security log for {who} at {web}/settings/security-log (signed in "
+            f"as {who}; it has no API): look for personal_access_token, oauth_authorization, "
+            f"oauth_access, public_key, two_factor_authentication and repo events since "
+            f"{since}",
+            f"Check what {who} has authorised and installed at {web}/settings/applications and "
+            f"{web}/settings/installations: remove any app or OAuth grant added since {since}",
+        ]
 
     # -- revoke -------------------------------------------------------------------------------
 

@@ -1,245 +1,385 @@
-"""What a GitHub account did recently: pull it (as raw evidence) and normalise it.
+"""What a GitHub account did recently: pull it, as raw evidence, from two vantage points.
 
-Two vantage points (shared/reference/providers.md §4.5): the suspect token *before* revocation
-sees the account's private events and its own key lists; a separate responder token afterwards
-sees public events and, with admin rights, repository webhooks and deploy keys. Both pulls are
-bounded in pages and time; whatever could not be seen is recorded as a gap, never as silence.
+shared/reference/providers.md §4.5: the suspect token *before* revocation sees the account's
+private events and its own lists (SSH, GPG and signing keys, repositories, organisations, app
+installations); a responder token afterwards (`RESPONDER_GITHUB_TOKEN`) sees public events and,
+with admin rights, repository webhooks, deploy keys and invitations, and an organisation owner's
+token reads the GitHub Enterprise Cloud audit log filtered by the suspect token's `hashed_token`.
+
+Each pull runs in two waves, every call of a wave at once (`github_pull.GitHubReader` keeps them
+within GitHub's limits): first the lists, then what they point at (each admin repository's
+settings, each push of the window compared with what it replaced, each repository the window's
+events touched, each organisation's audit log). Whatever could not be seen is a `Gap`.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
-from responder.activity.evidence import EvidenceStore
-from responder.activity.model import ActivityEvent, parse_time
-from responder.core.errors import ProviderError
-from responder.providers.github import GitHubProvider
+from responder.activity.model import Gap, parse_time
+from responder.providers.github_pull import CONCURRENCY, GitHubReader, Listing
 
-MAX_PAGES = 3
-PER_PAGE = 100
+if TYPE_CHECKING:
+    from responder.activity.evidence import EvidenceStore
+    from responder.providers.github import GitHubProvider
+
+EVENT_PAGES = 3  # GitHub keeps at most 300 events (3 pages of 100) for at most 30 days
+MAX_PUSHES = 40  # pushes of the window compared with what they replaced
+MAX_REPOS = 300  # admin repositories whose settings are read
+NEW_BRANCH = "0" * 40
+AUDIT_SCOPES = {"read:audit_log", "admin:org", "admin:enterprise"}
+
+# What only the token's owner can list; none of it needs the login, so it is fetched while the
+# identity call is still in flight.
+OWN_LISTS: dict[str, tuple[str, dict[str, Any], str | None]] = {
+    "keys": ("/user/keys", {}, None),
+    "gpg_keys": ("/user/gpg_keys", {}, None),
+    "ssh_signing_keys": ("/user/ssh_signing_keys", {}, None),
+    "repos": ("/user/repos", {"sort": "pushed", "direction": "desc"}, None),
+    "orgs": ("/user/orgs", {}, None),
+    "installations": ("/user/installations", {}, "installations"),
+}
+REPO_LISTS = ("hooks", "keys", "invitations")
 
 
 @dataclass
 class GitHubCapture:
     login: str
-    vantage: str  # "suspect token before revocation" | "responder token"
-    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "events", "keys", ...
+    vantages: list[str] = field(default_factory=list)
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     per_repo: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # list key → evidence file(s)
-    gaps: list[str] = field(default_factory=list)
+    pushes: dict[str, dict[str, Any]] = field(default_factory=dict)  # event id → comparison
+    repo_state: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → now
+    audit: dict[str, dict[str, Any]] = field(default_factory=dict)  # _document_id → entry
+    sources: dict[str, str] = field(default_factory=dict)  # "events", "o/r#hooks" → files
+    gaps: list[Gap] = field(default_factory=list)
 
     def merge(self, other: GitHubCapture) -> None:
+        self.vantages += [v for v in other.vantages if v not in self.vantages]
         for key, items in other.lists.items():
-            known = {_identity(i) for i in self.lists.get(key, [])}
-            self.lists.setdefault(key, []).extend(i for i in items if _identity(i) not in known)
+            _extend(self.lists.setdefault(key, []), items)
         for repo, lists in other.per_repo.items():
             for key, items in lists.items():
-                mine = self.per_repo.setdefault(repo, {}).setdefault(key, [])
-                known = {_identity(i) for i in mine}
-                mine.extend(i for i in items if _identity(i) not in known)
-        self.sources.update({k: v for k, v in other.sources.items() if k not in self.sources})
-        self.gaps.extend(other.gaps)
+                _extend(self.per_repo.setdefault(repo, {}).setdefault(key, []), items)
+        for mine, theirs in ((self.pushes, other.pushes), (self.repo_state, other.repo_state),
+                             (self.audit, other.audit), (self.sources, other.sources)):
+            mine.update({k: v for k, v in theirs.items() if k not in mine})
+        self.gaps += [gap for gap in other.gaps if gap not in self.gaps]
+
+    def gap(self, what: str, why: str, hint: str = "") -> None:
+        self.gaps.append(Gap("github", self.login, what, why, hint))
+
+    def settle(self) -> None:
+        """Drop the gaps another vantage filled: one token lacking a scope is no gap when
+        another token of the account read the same list."""
+        seen = {_WHAT.get(key, key) for key in self.sources if "#" not in key}
+        seen |= {f"{key.split('#')[0]} {_REPO_WHAT.get(key.split('#')[1], '')}"
+                 for key in self.sources if "#" in key}
+        self.gaps = [gap for gap in self.gaps if gap.what not in seen]
+
+    def store(self, key: str, listing: Listing, what: str) -> None:
+        """A list read: keep what arrived, name where it is, and say what is missing."""
+        if listing.items or listing.files:
+            self.lists[key] = listing.items
+            self.sources[key] = ", ".join(listing.files)
+        if listing.problem:
+            self.gap(what, listing.problem.why, listing.problem.hint)
+
+    def admin_repos(self) -> list[str]:
+        names = [str(r.get("full_name")) for r in self.lists.get("repos", [])
+                 if (r.get("permissions") or {}).get("admin")]
+        return list(dict.fromkeys(names))
+
+    def orgs(self) -> list[str]:
+        names = [str(o.get("login")) for o in self.lists.get("orgs", []) if o.get("login")]
+        names += [str((r.get("owner") or {}).get("login")) for r in self.lists.get("repos", [])
+                  if (r.get("owner") or {}).get("type") == "Organization"]
+        return sorted(set(names), key=str.lower)
+
+    def window_events(self, window_start: datetime) -> list[dict[str, Any]]:
+        return [e for e in self.lists.get("events", [])
+                if (parse_time(e.get("created_at")) or window_start) >= window_start]
+
+
+def _extend(mine: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
+    known = {_identity(item) for item in mine}
+    mine.extend(item for item in theirs if _identity(item) not in known)
 
 
 def _identity(item: dict[str, Any]) -> Any:
-    return item.get("id", repr(sorted(item.items()))[:200])
+    return item.get("id", item.get("_document_id", repr(sorted(item.items()))[:200]))
 
 
-def _pages(provider: GitHubProvider, token: str, url: str, params: dict[str, Any],
-           evidence: EvidenceStore, label: str, stop_before: datetime | None = None
-           ) -> tuple[list[dict[str, Any]], str]:
-    """Walk a list endpoint page by page, saving each raw page as evidence."""
-    gh = provider.client(token)
-    items: list[dict[str, Any]] = []
-    files: list[str] = []
-    for page in range(1, MAX_PAGES + 1):
-        query = {**params, "per_page": PER_PAGE, "page": page}
-        headers, data = provider.call(gh, "GET", url, parameters=query)
-        request = f"GET {provider.api_url}{url}?" + "&".join(f"{k}={v}" for k, v in query.items())
-        files.append(evidence.save(f"github-{label}-p{page}", request, data).file)
-        batch = data if isinstance(data, list) else []
-        items.extend(batch)
-        oldest = parse_time(batch[-1].get("created_at")) if batch else None
-        if len(batch) < PER_PAGE or 'rel="next"' not in headers.get("link", ""):
-            break
-        if stop_before and oldest and oldest < stop_before:
-            break
-    return items, ", ".join(files)
+@dataclass
+class Pull:
+    """One token's pull: who reads, what it may read, and until when."""
+
+    provider: GitHubProvider
+    token: str
+    login: str
+    window_start: datetime
+    evidence: EvidenceStore
+    budget: float
+    as_owner: bool  # the suspect token itself, before revocation
+    scopes: tuple[str, ...] | None = None
+    hashed_token: str | None = None
+
+    def reader(self) -> GitHubReader:
+        who = self.login if self.as_owner else "responder"
+        return GitHubReader(self.provider, self.token, self.evidence,
+                            time.monotonic() + self.budget, who or "suspect")
+
+    @property
+    def vantage(self) -> str:
+        return "suspect token before revocation" if self.as_owner else "responder token"
 
 
-# What only the token's owner can list; none of it needs the login, so it can be fetched while
-# the identity call is still in flight.
-OWN_LISTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "keys": ("/user/keys", {}),
-    "gpg_keys": ("/user/gpg_keys", {}),
-    "ssh_signing_keys": ("/user/ssh_signing_keys", {}),
-    "repos": ("/user/repos", {"sort": "pushed", "direction": "desc"}),
-}
-
-
-def own_lists(provider: GitHubProvider, token: str, evidence: EvidenceStore, budget: float
-              ) -> GitHubCapture:
-    """The owner-only lists of `token`, within `budget` seconds (login not needed)."""
-    result = GitHubCapture(login="", vantage="suspect token before revocation")
-    deadline = time.monotonic() + budget
+def own_lists(provider: GitHubProvider, token: str, evidence: EvidenceStore,
+              budget: float) -> GitHubCapture:
+    """The owner-only lists of `token` (no login needed), every one at once."""
+    reader = GitHubReader(provider, token, evidence, time.monotonic() + budget, "suspect")
+    result = GitHubCapture(login="", vantages=["suspect token before revocation"])
     with ThreadPoolExecutor(max_workers=len(OWN_LISTS), thread_name_prefix="github-own") as pool:
-        futures = {pool.submit(_pages, provider, token, url, params, evidence, f"own-{key}"): key
-                   for key, (url, params) in OWN_LISTS.items()}
-        _collect(futures, deadline, result, lambda key, value: _store_list(result, key, value))
+        listings = dict(zip(OWN_LISTS, pool.map(
+            lambda key: reader.pages(OWN_LISTS[key][0], f"own-{key}", OWN_LISTS[key][1],
+                                     unwrap=OWN_LISTS[key][2]), OWN_LISTS), strict=True))
+    for key, listing in listings.items():
+        problem = listing.problem
+        if key == "installations" and problem and problem.status == 403:
+            # Only GitHub App user tokens may list them; for a PAT this is expected.
+            result.gap(_WHAT[key], "this kind of token cannot list them (403)",
+                       f"check {provider.web_url}/settings/installations by hand")
+            continue
+        if problem and problem.status in (403, 404) and not listing.files:
+            # GitHub hides an owner-only list from a token without its scope behind a 404.
+            result.gap(_WHAT[key], f"this token cannot read them ({problem.status}: it lacks "
+                       f"the {_SCOPE_FOR.get(key, 'needed')} scope)",
+                       "another of the account's tokens, or the settings page, may show them")
+            continue
+        result.store(key, listing, _WHAT[key])
     return result
 
 
-def capture(provider: GitHubProvider, token: str, login: str, window_start: datetime,
-            evidence: EvidenceStore, budget: float, *, as_owner: bool,
-            repos: list[str] | None = None, owned: GitHubCapture | None = None
-            ) -> GitHubCapture:
-    """Pull what `token` can see of `login`'s recent activity within `budget` seconds.
-    `owned`: the owner-only lists, already fetched by `own_lists` alongside the identity call."""
-    vantage = "suspect token before revocation" if as_owner else "responder token"
-    result = GitHubCapture(login=login, vantage=vantage)
+_SCOPE_FOR = {"keys": "read:public_key", "gpg_keys": "read:gpg_key",
+              "ssh_signing_keys": "read:ssh_signing_key", "orgs": "read:org",
+              "repos": "repo"}
+
+
+_WHAT = {
+    "keys": "SSH keys", "gpg_keys": "GPG keys", "ssh_signing_keys": "SSH signing keys",
+    "repos": "repositories", "orgs": "organisations",
+    "installations": "app installations on the account",
+    "events": "events",
+}
+
+
+def capture(pull: Pull, known: GitHubCapture | None = None,
+            owned: GitHubCapture | None = None) -> GitHubCapture:
+    """Pull what `pull.token` can see of `pull.login`'s activity in the window.
+
+    `owned`: the owner-only lists, already read by `own_lists` alongside the identity call.
+    `known`: what earlier pulls captured (the review re-reads with a responder token), so
+    repositories and organisations it learnt of are checked and finished comparisons are not
+    repeated."""
+    reader = pull.reader()
+    result = GitHubCapture(login=pull.login, vantages=[pull.vantage])
     if owned is not None:
         result.merge(owned)
-    deadline = time.monotonic() + budget
-    account_lists: dict[str, tuple[str, dict[str, Any]]] = {
-        "events": (f"/users/{login}/events", {}),
-    }
-    if as_owner and owned is None:
-        account_lists.update(OWN_LISTS)
-    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="github-activity") as pool:
-        futures = {
-            pool.submit(_pages, provider, token, url, params, evidence, f"{login}-{key}",
-                        window_start if key == "events" else None): key
-            for key, (url, params) in account_lists.items()
-        }
-        if owned is None:  # the repositories to look at come from the lists being fetched
-            _collect(futures, deadline, result,
-                     lambda key, value: _store_list(result, key, value))
-        targets = repos if repos is not None else _recent_admin_repos(result, window_start)
-        repo_futures = {}
-        for full_name in targets:
-            for key in ("hooks", "keys", "invitations"):
-                label = f"{full_name.replace('/', '_')}-{key}"
-                future = pool.submit(_pages, provider, token, f"/repos/{full_name}/{key}", {},
-                                     evidence, label)
-                repo_futures[future] = f"{full_name}#{key}"
-        if owned is not None:
-            _collect(futures, deadline, result,
-                     lambda key, value: _store_list(result, key, value))
-        _collect(repo_futures, deadline, result,
-                 lambda key, value: _store_repo(result, key, value))
+        result.login = pull.login
+        result.gaps = [Gap(g.provider, pull.login, g.what, g.why, g.hint) for g in result.gaps]
+    with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="github-pull") as pool:
+        lists = {"events": pool.submit(reader.pages, f"/users/{pull.login}/events",
+                                       f"{pull.login}-events", None, EVENT_PAGES,
+                                       pull.window_start)}
+        if pull.as_owner and owned is None:
+            for key, (url, params, unwrap) in OWN_LISTS.items():
+                lists[key] = pool.submit(reader.pages, url, f"own-{key}", params, 5, None,
+                                         unwrap)
+        early = []
+        if len(lists) == 1:
+            # The repositories and organisations are already known: read their settings and
+            # audit logs while the events are still on their way.
+            early = [pool.submit(task) for task in _list_tasks(pull, reader, _view(known,
+                                                                                   result))]
+        for key, future in lists.items():
+            result.store(key, future.result(), _WHAT[key])
+        _events_limits(result, pull)
+        view = _view(known, result)
+        late = _event_tasks(pull, reader, view, known)
+        if len(lists) > 1:
+            late += _list_tasks(pull, reader, view)
+        # Their own threads, so they need not queue behind the early reads; the reader's
+        # slots still bound what is in flight.
+        with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="github-late") as more:
+            for done in early + [more.submit(task) for task in late]:
+                done.result()(result)  # each task returns how to record its answer
     return result
 
 
-def _store_list(result: GitHubCapture, key: str, value: tuple[list[dict[str, Any]], str]) -> None:
-    result.lists[key], result.sources[key] = value
+def _view(*parts: GitHubCapture | None) -> GitHubCapture:
+    """Everything known so far, to decide what to read next."""
+    view = GitHubCapture(login="")
+    for part in parts:
+        if part is not None:
+            view.merge(part)
+    return view
 
 
-def _store_repo(result: GitHubCapture, key: str, value: tuple[list[dict[str, Any]], str]) -> None:
-    repo, _, kind = key.partition("#")
-    result.per_repo.setdefault(repo, {})[kind] = value[0]
-    result.sources[f"{repo}#{kind}"] = value[1]
+def _events_limits(result: GitHubCapture, pull: Pull) -> None:
+    if len(result.lists.get("events", [])) >= 300:
+        result.gap("events", "GitHub's events API keeps only the latest 300 events, and all "
+                   "300 are in use: older activity of the window is not in it",
+                   "the rest is in the security log (https://github.com/settings/security-log)")
+    if (pull.provider.now() - pull.window_start).days >= 30:
+        result.gap("events", "GitHub keeps events for 30 days and the window is longer",
+                   "older activity is only in the security log or the audit log")
 
 
-def _collect(futures: dict[Any, str], deadline: float, result: GitHubCapture, store) -> None:
-    pending = set(futures)
-    while pending:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        done, pending = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-        for future in done:
-            key = futures[future]
-            try:
-                store(key, future.result())
-            except ProviderError as exc:
-                result.gaps.append(f"{key}: not captured ({exc.message})")
-    for future in pending:
-        future.cancel()
-        result.gaps.append(f"{futures[future]}: not captured within the time budget")
+def _list_tasks(pull: Pull, reader: GitHubReader, view: GitHubCapture) -> list:
+    """Reads that only need the lists: each organisation's audit log (a chain of calls, so
+    first) and installations, then every admin repository's settings."""
+    tasks = []
+    may_audit = not pull.as_owner or bool(AUDIT_SCOPES & set(pull.scopes or ()))
+    if pull.hashed_token and may_audit:
+        from responder.providers.github_audit import audit_task
+
+        tasks += [audit_task(reader, org, pull.hashed_token, pull.login, pull.window_start)
+                  for org in view.orgs()]
+    if not pull.as_owner:
+        tasks += [_org_installations_task(reader, org) for org in view.orgs()]
+    repos = view.admin_repos()
+    if len(repos) > MAX_REPOS:
+        tasks.append(_note("repository settings", f"{len(repos)} admin repositories; the "
+                           f"{MAX_REPOS} most recently pushed were checked",
+                           "check the rest by hand"))
+        repos = repos[:MAX_REPOS]
+    return tasks + [_repo_list_task(reader, repo, kind) for repo in repos for kind in REPO_LISTS]
 
 
-def _recent_admin_repos(result: GitHubCapture, window_start: datetime) -> list[str]:
-    names = []
-    for repo in result.lists.get("repos", []):
-        pushed = parse_time(repo.get("pushed_at"))
-        admin = (repo.get("permissions") or {}).get("admin")
-        if admin and pushed and pushed >= window_start:
-            names.append(str(repo.get("full_name")))
-    return names
+def _event_tasks(pull: Pull, reader: GitHubReader, view: GitHubCapture,
+                 known: GitHubCapture | None) -> list:
+    """Reads the window's events point at: each push compared with what it replaced, each
+    repository they touched that the account's list does not hold."""
+    tasks = []
+    done = known.pushes if known else {}
+    pushes = [e for e in view.window_events(pull.window_start) if e.get("type") == "PushEvent"
+              and str(e.get("id")) not in done]
+    tasks += [_push_task(reader, event) for event in pushes[:MAX_PUSHES]]
+    if len(pushes) > MAX_PUSHES:
+        tasks.append(_note("pushes", f"{len(pushes)} pushes in the window; the latest "
+                           f"{MAX_PUSHES} were compared", "compare the rest by hand"))
+    listed = {str(r.get("full_name")).lower() for r in view.lists.get("repos", [])}
+    touched = {str((e.get("repo") or {}).get("name")) for e in
+               view.window_events(pull.window_start)} - {""}
+    checked = known.repo_state if known else {}
+    tasks += [_repo_state_task(reader, name, pull.as_owner) for name in sorted(touched)
+              if name.lower() not in listed and name not in checked]
+    return tasks
 
 
-_EVENT_KINDS = {
-    "PublicEvent": "repository_made_public",
-    "ReleaseEvent": "release_published",
-    "PushEvent": "push",
-    "ForkEvent": "fork",
-    "WatchEvent": "star",
-    "IssuesEvent": "issue",
-    "IssueCommentEvent": "issue_comment",
-    "PullRequestEvent": "pull_request",
-}
+def _note(what: str, why: str, hint: str):
+    """A gap known before any call, recorded like a task's answer."""
+    return lambda: lambda result: result.gap(what, why, hint)
 
 
-def normalise(capture: GitHubCapture, window_start: datetime) -> list[ActivityEvent]:
-    login = capture.login
-    events: list[ActivityEvent] = []
+def _repo_list_task(reader: GitHubReader, repo: str, kind: str):
+    def run():
+        listing = reader.pages(f"/repos/{repo}/{kind}", f"{repo.replace('/', '_')}-{kind}")
 
-    def add(kind: str, at: Any, target: str, summary: str, source_key: str,
-            detail: dict[str, Any] | None = None) -> None:
-        moment = parse_time(at)
-        events.append(ActivityEvent(
-            provider="github", kind=kind, at=str(at or ""), account=login, target=target,
-            summary=summary, source=capture.sources.get(source_key, ""),
-            in_window=bool(moment and moment >= window_start), detail=detail or {},
-        ))
+        def record(result: GitHubCapture) -> None:
+            if listing.items or listing.files:
+                result.per_repo.setdefault(repo, {})[kind] = listing.items
+                result.sources[f"{repo}#{kind}"] = ", ".join(listing.files)
+            if listing.problem:
+                result.gap(f"{repo} {_REPO_WHAT[kind]}", listing.problem.why,
+                           listing.problem.hint)
+        return record
+    return run
 
-    for raw in capture.lists.get("events", []):
-        etype, repo = raw.get("type", ""), (raw.get("repo") or {}).get("name", "")
-        payload = raw.get("payload") or {}
-        kind = _EVENT_KINDS.get(etype, f"event_{etype}")
-        if etype == "MemberEvent":
-            kind = "collaborator_added" if payload.get("action") == "added" else "member_changed"
-            member = (payload.get("member") or {}).get("login", "?")
-            summary = f"{member} {payload.get('action', 'changed')} as collaborator on {repo}"
-        elif etype == "CreateEvent":
-            kind = f"{payload.get('ref_type', 'ref')}_created"
-            summary = f"created {payload.get('ref_type')} {payload.get('ref') or repo}"
-        elif etype == "DeleteEvent":
-            kind = f"{payload.get('ref_type', 'ref')}_deleted"
-            summary = f"deleted {payload.get('ref_type')} {payload.get('ref')} in {repo}"
+
+_REPO_WHAT = {"hooks": "webhooks", "keys": "deploy keys", "invitations": "invitations"}
+
+
+def _push_task(reader: GitHubReader, event: dict[str, Any]):
+    """Compare a push with what it replaced: the files it changed, and whether it rewrote
+    history (a force push leaves `before` off the new head's ancestry)."""
+    def run():
+        repo = str((event.get("repo") or {}).get("name"))
+        payload = event.get("payload") or {}
+        before, head = str(payload.get("before") or ""), str(payload.get("head") or "")
+        event_id = str(event.get("id"))
+        safe = repo.replace("/", "_")
+        if not head:
+            answer, url = None, ""
+        elif before in ("", NEW_BRANCH):
+            url = f"/repos/{repo}/commits/{head}"
+            answer = reader.one(url, f"{safe}-commit-{head[:12]}")
         else:
-            summary = f"{etype} on {repo}"
-        add(kind, raw.get("created_at"), repo or login, summary, "events",
-            {"event_id": raw.get("id"), "type": etype, "public": raw.get("public")})
-    for key, kind, noun in (("keys", "ssh_key_added", "SSH key"),
-                            ("gpg_keys", "gpg_key_added", "GPG key"),
-                            ("ssh_signing_keys", "ssh_signing_key_added", "SSH signing key")):
-        for raw in capture.lists.get(key, []):
-            title = raw.get("title") or raw.get("key_id") or raw.get("id")
-            add(kind, raw.get("created_at"), login, f"{noun} {title!s} on {login}", key,
-                {"id": raw.get("id"), "title": title})
-    for repo, lists in capture.per_repo.items():
-        for raw in lists.get("hooks", []):
-            url = (raw.get("config") or {}).get("url", "")
-            host = urlsplit(url).hostname or "?"
-            add("webhook_added", raw.get("created_at"), repo,
-                f"webhook to {host} on {repo} (events: {', '.join(raw.get('events') or [])})",
-                f"{repo}#hooks", {"id": raw.get("id"), "host": host,
-                                  "active": raw.get("active")})
-        for raw in lists.get("keys", []):
-            read_only = bool(raw.get("read_only", True))
-            access = "read-only" if read_only else "read-write"
-            add("deploy_key_added", raw.get("created_at"), repo,
-                f"{access} deploy key {raw.get('title')!s} on {repo}", f"{repo}#keys",
-                {"id": raw.get("id"), "read_only": read_only})
-        for raw in lists.get("invitations", []):
-            invitee = (raw.get("invitee") or {}).get("login", "?")
-            add("invitation_sent", raw.get("created_at"), repo,
-                f"{invitee} invited to {repo} ({raw.get('permissions')})", f"{repo}#invitations",
-                {"id": raw.get("id"), "invitee": invitee})
-    return events
+            url = f"/repos/{repo}/compare/{before}...{head}"
+            answer = reader.one(url, f"{safe}-compare-{before[:7]}-{head[:7]}")
+
+        def record(result: GitHubCapture) -> None:
+            if answer is None:
+                result.gap(f"push {event_id} to {repo}", "the event names no commit")
+                return
+            if answer.problem:
+                why = answer.problem.why
+                if answer.problem.status == 404:
+                    why = ("its commits are no longer reachable (the branch was force-pushed "
+                           "again, or the repository is gone)")
+                result.gap(f"push to {repo} {payload.get('ref', '')} at "
+                           f"{event.get('created_at')}", why, answer.problem.hint)
+                return
+            data = answer.data or {}
+            files = [str(f.get("filename")) for f in data.get("files") or [] if f.get("filename")]
+            status = data.get("status") if "status" in data else "new branch"
+            result.pushes[event_id] = {
+                "files": files, "status": status,
+                "forced": status in ("diverged", "behind"),
+                "source": ", ".join(answer.files),
+            }
+        return record
+    return run
+
+
+def _repo_state_task(reader: GitHubReader, name: str, as_owner: bool):
+    """A repository the window's events touched but that is not in the account's list: gone,
+    moved, or just someone else's."""
+    def run():
+        answer = reader.one(f"/repos/{name}", f"repo-{name.replace('/', '_')}")
+
+        def record(result: GitHubCapture) -> None:
+            if answer.problem and answer.problem.status == 404 and as_owner:
+                # The suspect token touched it in the window and cannot see it now.
+                result.repo_state[name] = {"state": "missing", "source": ""}
+            elif answer.problem:
+                result.gap(f"repository {name}", answer.problem.why, answer.problem.hint)
+            else:
+                data = answer.data or {}
+                now = str(data.get("full_name") or name)
+                result.repo_state[name] = {
+                    "state": "moved" if now.lower() != name.lower() else "present",
+                    "now": now, "visibility": data.get("visibility"),
+                    "source": ", ".join(answer.files)}
+        return record
+    return run
+
+
+def _org_installations_task(reader: GitHubReader, org: str):
+    def run():
+        listing = reader.pages(f"/orgs/{org}/installations", f"org-{org}-installations",
+                               unwrap="installations")
+
+        def record(result: GitHubCapture) -> None:
+            if listing.items or listing.files:
+                _extend(result.lists.setdefault("installations", []), listing.items)
+                result.sources[f"installations:{org}"] = ", ".join(listing.files)
+            if listing.problem:
+                result.gap(f"app installations of {org}", listing.problem.why,
+                           "an organisation owner's token can list them")
+        return record
+    return run

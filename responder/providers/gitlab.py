@@ -40,6 +40,10 @@ from responder.providers.base import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from responder.activity.evidence import EvidenceStore
+    from responder.activity.model import Capture
     from responder.core.http import Answer
     from responder.credentials.model import Credential
 
@@ -218,6 +222,25 @@ class GitLabProvider(Provider):
                                f"{answer.headers.get('retry-after', '?')} s)")
         return self.failed(credential, f"GitLab answered {status} to the revoke"
                            f"{_message(answer)}")
+
+    # -- activity -----------------------------------------------------------------------------
+
+    def capture_activity(self, credential: Credential, identity: Identity,
+                         window_start: datetime, evidence: EvidenceStore,
+                         budget: float) -> Capture | None:
+        """The user's events (and members joining their projects) since `window_start`, read
+        with the suspect personal access token; other kinds cannot read events."""
+        if self.route(credential) == "manual":
+            return None
+        from responder.providers.gitlab_activity import capture
+
+        return capture(self, credential, identity, window_start, evidence, budget)
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        from responder.providers.gitlab_activity import review_steps
+
+        return review_steps(self.host, identity.account if identity else None, window_start)
 
     def manual_steps(self, credential: Credential) -> list[str]:
         value, shown, host = credential.secret.reveal(), credential.secret.redacted, self.host

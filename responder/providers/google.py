@@ -42,6 +42,7 @@ from responder.providers.base import (
     Settings,
     unexpected,
 )
+from responder.providers.review import since
 
 if TYPE_CHECKING:
     from responder.core.http import Answer, HttpClient
@@ -198,6 +199,29 @@ class GoogleProvider(Provider):
         return RevokeOutcome(credential.id, "unknown",
                              f"{why}; the request may have landed, so it is not sent again: "
                              "verification decides", tuple(self.manual_steps(credential)))
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        start, kind = since(window_start), _kind(credential)
+        if kind in ("access", "refresh"):
+            return [f"Signed in as {identity.account if identity else 'the account'}, open "
+                    f"https://myaccount.google.com/notifications (recent security activity) "
+                    f"and {CONNECTIONS}: sign-ins and apps granted access since {start}.",
+                    "Workspace administrators: https://admin.google.com › Reporting › Audit and "
+                    f"investigation › OAuth log events, Drive and Gmail log events from {start} "
+                    "for this app and user."]
+        if kind == "service_account":
+            email = credential.setting("google_client_email") or "<client_email>"
+            project = _project_of(email) or "<project>"
+            iso = window_start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return [f"`gcloud logging read 'protoPayload.authenticationInfo.principalEmail="
+                    f"\"{email}\" AND timestamp>=\"{iso}\"' --project={project}`: every call "
+                    f"the service account made since {start}; `gcloud iam service-accounts keys "
+                    f"list --iam-account={email}` for keys created meanwhile."]
+        return [f"Open https://console.cloud.google.com/apis/dashboard (traffic by API) and "
+                f"https://console.cloud.google.com/logs/query (Cloud Audit Logs) for each "
+                f"project that may own {credential.secret.redacted}: requests and billing since "
+                f"{start} you did not make, and keys created at {CREDENTIALS}."]
 
     def manual_steps(self, credential: Credential) -> list[str]:
         shown, kind = credential.secret.redacted, _kind(credential)

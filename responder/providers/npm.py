@@ -33,8 +33,11 @@ from responder.core.concurrency import in_background
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome, Route, Settings
+from responder.providers.review import since
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from responder.core.http import Answer
     from responder.credentials.model import Credential
 
@@ -213,6 +216,18 @@ class NpmProvider(Provider):
         return RevokeOutcome(credential.id, "failed",
                              f"npm answered {answer.status} to the DELETE: {_error(answer)}",
                              tuple(_steps(credential, username, key)))
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        # npm has no audit log (providers.md §2: "none found"): its tokens and publish times.
+        user = identity.account if identity else "<username>"
+        start = since(window_start)
+        return [f"Run `npm token list` (or open {WEB}/settings/{user}/tokens): tokens created "
+                f"since {start} that nobody recognises.",
+                f"For each package of {user} (`npm access list packages {user}`, or "
+                f"{WEB}/~{user}) run `npm view <package> time --json`: versions published since "
+                f"{start} that you did not publish; `npm owner ls <package>` for maintainers "
+                "added meanwhile."]
 
     def manual_steps(self, credential: Credential) -> list[str]:
         return _steps(credential, *self._recall(credential))

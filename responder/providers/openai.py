@@ -53,6 +53,8 @@ from responder.providers.base import (
 )
 
 if TYPE_CHECKING:
+    from responder.activity.evidence import EvidenceStore
+    from responder.activity.model import Capture
     from responder.core.http import Answer
     from responder.core.secrets import Secret
     from responder.credentials.model import Credential
@@ -378,6 +380,23 @@ class OpenAIProvider(Provider):
         what = ", ".join(str(x) for x in (error.get("type"), error.get("code")) if x)
         return self.failed(credential, f"not deleted: OpenAI answered {answer.status} to DELETE "
                                        f"{path}" + (f" ({what})" if what else ""))
+
+    # -- activity: the organization's audit log, with the admin key (openai_activity) ---------
+
+    def capture_activity(self, credential: Credential, identity: Identity,
+                         window_start: datetime, evidence: EvidenceStore,
+                         budget: float) -> Capture | None:
+        from responder.providers import openai_activity
+
+        admin = self._admin()
+        return None if admin is None else openai_activity.capture(
+            self, admin, identity, window_start, evidence, budget)
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        from responder.providers import openai_activity
+
+        return openai_activity.review_steps(credential, window_start, self._admin() is not None)
 
     def manual_steps(self, credential: Credential) -> list[str]:
         shown = credential.secret.redacted

@@ -16,6 +16,10 @@ from responder.core.errors import ProviderError
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome, Route, unexpected
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from responder.activity.evidence import EvidenceStore
+    from responder.activity.model import Capture
     from responder.core.http import Answer
     from responder.credentials.model import Credential
 
@@ -101,6 +105,25 @@ class SlackProvider(Provider):
             return RevokeOutcome(credential.id, "submitted", f"already invalid ({error})")
         return self.failed(credential, f"auth.revoke answered ok: {data.get('ok')}, error: "
                                        f"{error or '?'}")
+
+    # -- activity -----------------------------------------------------------------------------
+
+    def capture_activity(self, credential: Credential, identity: Identity,
+                         window_start: datetime, evidence: EvidenceStore,
+                         budget: float) -> Capture | None:
+        """The workspace's access logs (paid plans, a user token with the admin scope), read
+        with the suspect token; a bot token or a free plan is recorded as a gap, not skipped."""
+        if self.route(credential) == "manual":
+            return None
+        from responder.providers.slack_activity import capture
+
+        return capture(self, credential, identity, window_start, evidence, budget)
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        from responder.providers.slack_activity import review_steps
+
+        return review_steps(identity, window_start)
 
     def manual_steps(self, credential: Credential) -> list[str]:
         value, shown = credential.secret.reveal(), credential.secret.redacted

@@ -28,6 +28,7 @@ from responder.actions.base import RequestPlan
 from responder.core.errors import ProviderError
 from responder.core.http import rate_limit_hint
 from responder.providers.base import Identity, Probe, Provider, RevokeOutcome, Route, Settings
+from responder.providers.review import since
 
 if TYPE_CHECKING:
     from responder.core.http import Answer
@@ -153,6 +154,18 @@ class VercelProvider(Provider):
         return RevokeOutcome(credential.id, "failed",
                              f"Vercel answered {answer.status} to the DELETE: {_message(answer)}",
                              manual)
+
+    def review_steps(self, identity: Identity | None, credential: Credential,
+                     window_start: datetime) -> list[str]:
+        # The team audit log's URL is UNCONFIRMED (providers.md §2): its menu path, beside the
+        # tokens page that surely exists.
+        start = since(window_start)
+        return [f"Open {TOKENS}: tokens created or last used since {start} that you do not "
+                "recognise.",
+                "For each team the token could reach: the audit log (Team Settings › Security "
+                f"& Privacy › Audit Log) from {start}; deployments since {start} (`vercel list "
+                "--scope <team>`); environment variables added or changed (`vercel env ls` in "
+                "each project), and rotate every one the token could read."]
 
     def manual_steps(self, credential: Credential) -> list[str]:
         with self._names_lock:

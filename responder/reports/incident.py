@@ -49,7 +49,9 @@ def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, 
     finished = {e["id"]: e["ts"] for e in events if e.get("event") == "step_finished"
                 and e.get("status") == "ok"}
     manual = [text for s in steps.values() for text in s.get("manual", [])] + pending_manual
-    findings = [f for s in steps.values() for f in s.get("findings", [])]
+    # The review's gaps have their own place in the report, beside the flagged activity.
+    findings = [f for step_id, s in steps.items() for f in s.get("findings", [])
+                if not (step_id == "review" and f.get("message", "").startswith("evidence gap"))]
     return {
         "version": __version__,
         "run_id": started.get("run_id", "?"),
@@ -73,6 +75,7 @@ def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, 
         "identities": list(identities.values()),
         "flagged": outputs("review").get("flagged", []),
         "gaps": outputs("review").get("gaps", []),
+        "review": outputs("review"),
         "findings": [f for f in findings if f.get("severity") in ("critical", "high", "medium")],
         "timeline": timeline,
         "contained_at": finished.get("contain"),

@@ -2,23 +2,35 @@
 
 It keeps GitHub's observable semantics where they matter to an incident responder: which token
 may read what, what ``/credentials/revoke`` accepts and tells you (nothing per token), the
-unauthenticated 60-per-hour budget, private events visible only to their owner, admin-only
-repository settings, and a configurable lag before a revoked token stops working.
+unauthenticated 60-per-hour budget, the secondary limit on concurrent requests, private events
+visible only to their owner, admin-only repository settings, and a configurable lag before a
+revoked token stops working. Commits and comparisons (github_git), transferred repositories
+(github_redirects), organizations and installations (github_orgs) and the GHEC audit log
+(github_audit) live in their own modules.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
-from responder.sim import github_apps
+from responder.sim import (
+    github_apps,
+    github_audit,
+    github_git,
+    github_orgs,
+    github_redirects,
+)
 from responder.sim import github_objects as obj
+from responder.sim.github_limits import InFlight
 from responder.sim.github_state import (
     DOCS,
     REVOCABLE_BY_VALUE,
@@ -50,9 +62,7 @@ class Caller:
         return f"user:{self.token.login.lower()}"
 
 
-def _error(status: int, message: str, doc: str = DOCS, **extra: Any) -> Response:
-    body = {"message": message, "documentation_url": doc, "status": str(status), **extra}
-    return Response(status, body)
+_error = obj.error  # github_enterprise imports it under this name
 
 
 _REVOKE_DOC = f"{DOCS}/credentials/revoke#revoke-a-list-of-credentials"
@@ -67,6 +77,9 @@ _INSTALLATION_ONLY = (
 _SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
+_SECONDARY_DOC = (
+    f"{DOCS}/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
 _DEFAULT_MESSAGES = {
     401: "Bad credentials",
     404: "Not Found",
@@ -77,13 +90,16 @@ _DEFAULT_MESSAGES = {
 
 class GitHubSimulator(SimServer):
     """api.github.com on 127.0.0.1. Route options: ``auth`` (required / forbidden), ``users_only``
-    (refused to installation tokens), ``scopes`` (classic scopes that may read it), ``counted``."""
+    (refused to installation tokens), ``scopes`` (classic scopes that may read it; a token without
+    any gets ``scope_error``, 404 by default, unless ``handler_checks_scopes``), ``counted``,
+    ``greedy`` (the last path parameter may contain slashes, like a branch name)."""
 
     server_header = "github.com"
 
     def __init__(self, state: GitHubState | None = None) -> None:
         super().__init__()
         self.state = state or GitHubState()
+        self.in_flight = InFlight()
         route = self.route
         route("GET", "/user", self._get_user, auth="required", users_only=True)
         route("GET", "/users/{username}", self._get_named_user)
@@ -114,13 +130,30 @@ class GitHubSimulator(SimServer):
         route("DELETE", "/installation/token", self._delete_installation_token, auth="required")
         route("GET", "/installation/repositories", self._installation_repos, auth="required")
         route("GET", "/rate_limit", self._rate_limit, counted=False)
-        github_apps.register(self)
+        for module in (github_apps, github_git, github_orgs, github_audit):
+            module.register(self)
+        github_redirects.register_by_id(self)  # last: it mirrors every /repos/{o}/{r} route
 
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> GitHubSimulator:
         sim = cls(GitHubState.from_seed(seed, now))
         sim.revoke_lag = int(seed.get("revoke_lag", 0))
+        if "max_concurrent" in seed:
+            sim.max_concurrent = int(seed["max_concurrent"])
         return sim
+
+    @property
+    def max_concurrent(self) -> int:
+        """Requests answered at once before the secondary rate limit refuses more."""
+        return self.in_flight.max_concurrent
+
+    @max_concurrent.setter
+    def max_concurrent(self, value: int) -> None:
+        self.in_flight.max_concurrent = value
+
+    @property
+    def peak_in_flight(self) -> int:
+        return self.in_flight.peak
 
     @property
     def revoke_lag(self) -> int:
@@ -134,6 +167,35 @@ class GitHubSimulator(SimServer):
 
     def clock(self) -> datetime:
         return self.state.now
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        local = path.removeprefix(self.api_path) if self.api_path else path
+        redirect = github_redirects.moved(self, method, local)
+        if redirect is not None:
+            return redirect
+        found = super().match(method, path)
+        if found is not None:
+            return found
+        lookup = "GET" if method == "HEAD" else method
+        for route in self.routes:  # a branch name with slashes in the last parameter
+            if route.options.get("greedy") and route.method == lookup:
+                greedy = _greedy_pattern(route.pattern).match(path)
+                if greedy:
+                    return route, {k: unquote(v) for k, v in greedy.groupdict().items()}
+        return None
+
+    def _respond(self, request: Request) -> Response:
+        # The in-flight window includes the simulated latency, as the wire time would.
+        if not self.in_flight.enter():
+            if self.latency > 0:
+                time.sleep(self.latency)
+            refused = _error(403, _SECONDARY_LIMIT, _SECONDARY_DOC)
+            refused.headers["retry-after"] = "1"
+            return refused
+        try:
+            return super()._respond(request)
+        finally:
+            self.in_flight.leave()
 
     def dispatch(self, request: Request, route: Route) -> Response:
         with self.state.lock:
@@ -186,8 +248,9 @@ class GitHubSimulator(SimServer):
         if token and token.kind == "app_installation" and options.get("users_only"):
             return _error(403, _NOT_FOR_INTEGRATIONS)
         scopes = options.get("scopes")
-        if scopes and token and token.kind in SCOPED_KINDS and not set(scopes) & set(token.scopes):
-            return _error(404, "Not Found")  # GitHub hides what a token's scopes do not cover
+        if scopes and not options.get("handler_checks_scopes") and self.lacks_scope(caller, scopes):
+            # GitHub mostly hides what a token's scopes do not cover; some routes say why.
+            return _error(*options.get("scope_error", (404, "Not Found")))
         if options.get("counted", True):
             bucket = self._bucket(caller)
             if bucket.used >= bucket.limit:
@@ -215,6 +278,12 @@ class GitHubSimulator(SimServer):
             if consume:
                 token.uses_after_revoke += 1
         return Caller(token, self.state.user(token.login))
+
+    @staticmethod
+    def lacks_scope(caller: Caller, scopes: Iterable[str]) -> bool:
+        """A classic or OAuth token granted none of these scopes; other kinds have no scopes."""
+        token = caller.token
+        return bool(token and token.kind in SCOPED_KINDS and not set(scopes) & set(token.scopes))
 
     def _bucket(self, caller: Caller) -> RateBucket:
         state = self.state
@@ -256,7 +325,7 @@ class GitHubSimulator(SimServer):
             key=lambda e: (e["created_at"], str(e["id"])),
             reverse=True,
         )[: self.state.events_cap]
-        return self._page(request, events, lambda e: obj.event(self.base_url, e, self.state))
+        return self.paginate(request, events, lambda e: obj.event(self.base_url, e, self.state))
 
     def _own_keys(self, request: Request) -> Response:
         user = request.context["caller"].user
@@ -267,7 +336,7 @@ class GitHubSimulator(SimServer):
             "gpg_keys": lambda key: obj.gpg_key(key, user),
             "ssh_signing_keys": obj.ssh_signing_key,
         }
-        return self._page(request, getattr(user, attr), build[attr])
+        return self.paginate(request, getattr(user, attr), build[attr])
 
     def _user_repos(self, request: Request) -> Response:
         login = request.context["caller"].login
@@ -303,7 +372,7 @@ class GitHubSimulator(SimServer):
             if relation in wanted and visibility in ("all", repo.visibility):
                 repos.append((repo, role))
         repos.sort(key=lambda pair: _REPO_SORTS[sort](pair[0]), reverse=direction == "desc")
-        return self._page(
+        return self.paginate(
             request,
             repos,
             lambda pair: obj.repository(
@@ -311,7 +380,7 @@ class GitHubSimulator(SimServer):
             ),
         )
 
-    def _visible_repo(self, request: Request) -> tuple[Repo | None, str | None]:
+    def visible_repo(self, request: Request) -> tuple[Repo | None, str | None]:
         caller: Caller = request.context["caller"]
         repo = self.state.repo(request.params["owner"], request.params["repo"])
         role = repo.role(caller.login) if repo else None
@@ -323,7 +392,7 @@ class GitHubSimulator(SimServer):
         return repo, role or ("pull" if token else None)
 
     def _get_repo(self, request: Request) -> Response:
-        repo, role = self._visible_repo(request)
+        repo, role = self.visible_repo(request)
         if repo is None:
             return _error(404, "Not Found")
         authenticated = request.context["caller"].token is not None
@@ -332,7 +401,7 @@ class GitHubSimulator(SimServer):
     def _repo_list(self, request: Request) -> Response:
         assert request.route is not None
         attr, need = request.route.options["attr"], request.route.options["need"]
-        repo, role = self._visible_repo(request)
+        repo, role = self.visible_repo(request)
         if repo is None:
             return _error(404, "Not Found")
         levels = obj.PERMISSION_LEVELS
@@ -351,7 +420,7 @@ class GitHubSimulator(SimServer):
                 for login, level in repo.roles.items()
                 if login != repo.owner.lower()
             ]
-            return self._page(
+            return self.paginate(
                 request, people, lambda pair: obj.collaborator(base, pair[0], pair[1], state)
             )
         lists: dict[str, tuple[list[dict[str, Any]], Callable[[dict[str, Any]], Any]]] = {
@@ -360,7 +429,7 @@ class GitHubSimulator(SimServer):
             "invitations": (repo.invitations, lambda item: obj.invitation(base, repo, item, state)),
         }
         items, build = lists[attr]
-        return self._page(request, items, build)
+        return self.paginate(request, items, build)
 
     def _credentials_revoke(self, request: Request) -> Response:
         if request.body and request.json is None:
@@ -391,7 +460,7 @@ class GitHubSimulator(SimServer):
             for repo in self.state.repos.values()
             if repo.role(caller.login)
         ]
-        return self._page(
+        return self.paginate(
             request,
             repos,
             lambda pair: obj.repository(self.base_url, pair[0], self.state, pair[1], True),
@@ -413,20 +482,28 @@ class GitHubSimulator(SimServer):
         }
         return Response(200, obj.rate_limit_overview(core, caller.token is not None))
 
-    def _page(
+    def paginate(
         self,
         request: Request,
         items: list[Any],
         build: Callable[[Any], Any],
         wrap: Callable[[list[Any], int], Any] | None = None,
     ) -> Response:
-        per_page = min(max(_int(request.arg("per_page"), 30), 1), 100)
-        page = max(_int(request.arg("page"), 1), 1)
+        page, per_page = self.page_args(request)
         last = max((len(items) + per_page - 1) // per_page, 1)
         chunk = [build(item) for item in items[(page - 1) * per_page : page * per_page]]
         body = wrap(chunk, len(items)) if wrap else chunk
-        link = _link_header(self.base_url + request.path, request.query, page, last)
+        link = self.link_header(request, page, last)
         return Response(200, body, {"link": link} if link else {})
+
+    @staticmethod
+    def page_args(request: Request) -> tuple[int, int]:
+        """page (from 1) and per_page (1 to 100, 30 by default), as GitHub reads them."""
+        per_page = min(max(_int(request.arg("per_page"), 30), 1), 100)
+        return max(_int(request.arg("page"), 1), 1), per_page
+
+    def link_header(self, request: Request, page: int, last: int) -> str:
+        return _link_header(self.base_url + request.path, request.query, page, last)
 
 
 _USER_KEY_LISTS = {
@@ -494,6 +571,12 @@ def _link_header(url: str, query: dict[str, list[str]], page: int, last: int) ->
     if page > 1:
         links.append(link(1, "first"))
     return ", ".join(links)
+
+
+def _greedy_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    # The last "[^/]+" group of a compiled template, allowed to span slashes.
+    head, _, tail = pattern.pattern.rpartition("[^/]+)")
+    return re.compile(f"{head}.+){tail}")
 
 
 def _int(value: str | None, default: int) -> int:

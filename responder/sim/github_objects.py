@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+import zlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from responder.sim.server import iso
+from responder.sim.server import Response, iso, resolve_time
 
 if TYPE_CHECKING:
-    from responder.sim.github_state import GitHubState, Repo, User
+    from responder.sim.github_state import Commit, GitHubState, Org, Repo, User
 
 WEB = "https://github.com"
+DOCS = "https://docs.github.com/rest"
+NO_SHA = "0" * 40  # a push's "before" when it created the branch
 
 PERMISSION_LEVELS = ("pull", "triage", "push", "maintain", "admin")
 _ROLE_ALIASES = {"read": "pull", "write": "push"}
@@ -48,8 +53,32 @@ def fake_sha(*parts: object) -> str:
     return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()
 
 
+FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
+
+
+def full_sha(value: str) -> str:
+    """Seeds may write short or made-up shas ("a1b2c3d", "base"); the API always shows 40 hex.
+    A hex prefix is kept, so the short form a person wrote still starts the full one."""
+    value = str(value).strip().lower()
+    if FULL_SHA.match(value):
+        return value
+    filler = fake_sha("seeded-commit", value)
+    return (value + filler)[:40] if SHORT_SHA.match(value) else filler
+
+
 def _time(value: datetime | str | None) -> str | None:
     return iso(value) if isinstance(value, datetime) else value
+
+
+def error(status: int, message: str, doc: str = DOCS, **extra: Any) -> Response:
+    """GitHub's error body: message, documentation_url and (since 2024) the status as a string."""
+    body = {"message": message, "documentation_url": doc, "status": str(status), **extra}
+    return Response(status, body)
+
+
+def number_for(*parts: object) -> int:
+    return zlib.crc32(":".join(map(str, parts)).encode()) % 10**9
 
 
 # users
@@ -120,36 +149,47 @@ def private_user(base: str, user: User, state: GitHubState) -> dict[str, Any]:
 # activity
 
 
+def _full_ref(ref_type: str, ref: str) -> str:
+    return f"refs/tags/{ref}" if ref_type == "tag" else f"refs/heads/{ref}"
+
+
 def _event_payload(
     base: str, event: dict[str, Any], repo_id: int, state: GitHubState
 ) -> dict[str, Any]:
     # Only the fields each payload schema requires are filled in; the seed's own payload wins.
     key = str(event["id"])
+    seeded = dict(event.get("payload") or {})
+    kind = event["type"]
     defaults: dict[str, dict[str, Any]] = {
-        "PushEvent": {
+        "PushEvent": {  # the 2025 shape: no commits, no size
             "repository_id": repo_id,
             "push_id": int(key) if key.isdigit() else int(fake_sha(key)[:10], 16),
             "ref": "refs/heads/main",
             "head": fake_sha(key, "head"),
             "before": fake_sha(key, "before"),
         },
-        "CreateEvent": {
-            "ref": "main",
-            "ref_type": "branch",
-            "full_ref": "refs/heads/main",
-            "master_branch": "main",
-            "pusher_type": "user",
-        },
-        "DeleteEvent": {
-            "ref": "topic",
-            "ref_type": "branch",
-            "full_ref": "refs/heads/topic",
-            "pusher_type": "user",
-        },
+        "CreateEvent": {"ref": "main", "ref_type": "branch", "master_branch": "main",
+                        "description": None, "pusher_type": "user"},
+        "DeleteEvent": {"ref": "topic", "ref_type": "branch", "pusher_type": "user"},
         "WatchEvent": {"action": "started"},
-        "MemberEvent": {"action": "added"},
+        # The schema requires a member; a seed that names none gets a stand-in.
+        "MemberEvent": {"action": "added", "member": "new-collaborator"},
+        "PublicEvent": {},
+        "ReleaseEvent": {"action": "published", "release": {}},
     }
-    payload = {**defaults.get(event["type"], {}), **(event.get("payload") or {})}
+    payload = {**defaults.get(kind, {}), **seeded}
+    if kind == "PushEvent":
+        # Seeds name commits by their short seeded shas; the API shows the full ones.
+        for field in ("head", "before"):
+            payload[field] = full_sha(str(payload[field]))
+    if kind in ("CreateEvent", "DeleteEvent"):
+        # A repository's creation has no ref of its own; the schema still wants a string, so the
+        # default branch stands in.
+        if payload["ref_type"] == "repository" and "ref" not in seeded:
+            payload["ref"] = payload.get("master_branch", "main")
+        payload.setdefault("full_ref", _full_ref(payload["ref_type"], payload["ref"]))
+    if kind == "ReleaseEvent" and isinstance(payload.get("release"), dict):
+        payload["release"] = release(base, event, payload["release"], state)
     member = payload.get("member")
     # Seeds may name the added collaborator by login, or give only some of its fields.
     if isinstance(member, str):
@@ -160,12 +200,54 @@ def _event_payload(
     return payload
 
 
+def release(
+    base: str, event: dict[str, Any], seeded: dict[str, Any], state: GitHubState
+) -> dict[str, Any]:
+    """A published release as a ReleaseEvent carries it; the seed gives any of its fields."""
+    repo_name = event["repo"]
+    number = int(seeded.get("id") or number_for(event["id"], "release"))
+    tag = str(seeded.get("tag_name", "v1.0.0"))
+    api = f"{base}/repos/{repo_name}"
+    author = seeded.get("author", event["actor"])
+    if isinstance(author, str):
+        author_id, author_kind = state.identity(author)
+        author = simple_user(base, author, author_id, author_kind)
+    times = {key: iso(resolve_time(seeded[key], state.now))
+             for key in ("created_at", "published_at", "updated_at") if seeded.get(key)}
+    created = times.get("created_at") or iso(event["created_at"])
+    body = {
+        "url": f"{api}/releases/{number}",
+        "html_url": f"{WEB}/{repo_name}/releases/tag/{quote(tag)}",
+        "assets_url": f"{api}/releases/{number}/assets",
+        "upload_url": f"https://uploads.github.com/repos/{repo_name}/releases/{number}/assets"
+        "{?name,label}",
+        "tarball_url": f"{api}/tarball/{quote(tag)}",
+        "zipball_url": f"{api}/zipball/{quote(tag)}",
+        "id": number,
+        "node_id": node_id("Release", number),
+        "tag_name": tag,
+        "target_commitish": "main",
+        "name": tag,
+        "body": None,
+        "draft": False,
+        "prerelease": False,
+        "immutable": False,
+        "created_at": created,
+        "published_at": created,
+        "updated_at": created,
+        "assets": [],
+    }
+    return {**body, **seeded, **times, "id": number, "tag_name": tag, "author": author}
+
+
 def event(base: str, item: dict[str, Any], state: GitHubState) -> dict[str, Any]:
     actor_login = item["actor"]
     actor_id, _ = state.identity(actor_login)
     repo_name = item["repo"]
-    repo = state.repos.get(repo_name.lower())
+    repo = state.repo_named(repo_name)  # a transferred repository keeps its id
     repo_id = repo.id if repo else state.identity(repo_name)[0]
+    org = state.org(repo_name.split("/", 1)[0])
+    extra = {"org": _actor(base, org.login, org.id, "orgs")} if org else {}
     return {
         "id": str(item["id"]),
         "type": item["type"],
@@ -181,6 +263,17 @@ def event(base: str, item: dict[str, Any], state: GitHubState) -> dict[str, Any]
         "payload": _event_payload(base, item, repo_id, state),
         "public": bool(item["public"]),
         "created_at": iso(item["created_at"]),
+        **extra,
+    }
+
+
+def _actor(base: str, login: str, number: int, kind: str = "users") -> dict[str, Any]:
+    return {
+        "id": number,
+        "login": login,
+        "gravatar_id": "",
+        "url": f"{base}/{kind}/{login}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{number}?",
     }
 
 
@@ -402,6 +495,161 @@ def collaborator(base: str, login: str, role: str, state: GitHubState) -> dict[s
         **simple_user(base, login, number, kind),
         "permissions": permissions(role),
         "role_name": role_name(role),
+    }
+
+
+# commits
+
+
+def _git_person(login: str, moment: datetime, state: GitHubState) -> dict[str, Any]:
+    number, _ = state.identity(login)
+    user = state.user(login)
+    name = (user.data.get("name") if user else None) or login
+    email = f"{number}+{login}@users.noreply.github.com"
+    return {"name": name, "email": email, "date": iso(moment)}
+
+
+def diff_entry(base: str, repo: Repo, ref: str, change: dict[str, Any]) -> dict[str, Any]:
+    api, web = f"{base}/repos/{repo.full_name}", f"{WEB}/{repo.full_name}"
+    path = quote(change["filename"])
+    additions, deletions = int(change["additions"]), int(change["deletions"])
+    body = {
+        "sha": change.get("sha") or fake_sha(ref, change["filename"], "blob"),
+        "filename": change["filename"],
+        "status": change["status"],
+        "additions": additions,
+        "deletions": deletions,
+        "changes": additions + deletions,
+        "blob_url": f"{web}/blob/{ref}/{path}",
+        "raw_url": f"{web}/raw/{ref}/{path}",
+        "contents_url": f"{api}/contents/{path}?ref={ref}",
+    }
+    for key in ("patch", "previous_filename"):
+        if change.get(key):
+            body[key] = change[key]
+    return body
+
+
+def commit(
+    base: str, repo: Repo, item: Commit, state: GitHubState, files: bool = True
+) -> dict[str, Any]:
+    """A commit as GET /repos/{o}/{r}/commits/{ref} shows it; compare lists them without files."""
+    api, web = f"{base}/repos/{repo.full_name}", f"{WEB}/{repo.full_name}"
+    number, kind = state.identity(item.author)
+    person = _git_person(item.author, item.date, state)
+    tree = fake_sha(item.sha, "tree")
+    body: dict[str, Any] = {
+        "sha": item.sha,
+        "node_id": node_id("Commit", int(item.sha[:8], 16)),
+        "commit": {
+            "author": person,
+            "committer": person,
+            "message": item.message,
+            "tree": {"sha": tree, "url": f"{api}/git/trees/{tree}"},
+            "url": f"{api}/git/commits/{item.sha}",
+            "comment_count": 0,
+            "verification": {"verified": False, "reason": "unsigned", "signature": None,
+                             "payload": None, "verified_at": None},
+        },
+        "url": f"{api}/commits/{item.sha}",
+        "html_url": f"{web}/commit/{item.sha}",
+        "comments_url": f"{api}/commits/{item.sha}/comments",
+        "author": simple_user(base, item.author, number, kind),
+        "committer": simple_user(base, item.author, number, kind),
+        "parents": [
+            {"sha": sha, "url": f"{api}/commits/{sha}", "html_url": f"{web}/commit/{sha}"}
+            for sha in item.parents
+        ],
+    }
+    if files:
+        entries = [diff_entry(base, repo, item.sha, change) for change in item.files]
+        additions = sum(e["additions"] for e in entries)
+        deletions = sum(e["deletions"] for e in entries)
+        body["stats"] = {"additions": additions, "deletions": deletions,
+                         "total": additions + deletions}
+        body["files"] = entries
+    return body
+
+
+def comparison(
+    base: str,
+    repo: Repo,
+    basehead: str,
+    parts: dict[str, Any],
+) -> dict[str, Any]:
+    """The commit-comparison body around what the comparison found (status, counts, lists)."""
+    api, web = f"{base}/repos/{repo.full_name}", f"{WEB}/{repo.full_name}"
+    owner = repo.owner
+    short = f"{owner}:{parts['base_commit']['sha'][:7]}...{owner}:{parts['head_sha'][:7]}"
+    return {
+        "url": f"{api}/compare/{basehead}",
+        "html_url": f"{web}/compare/{basehead}",
+        "permalink_url": f"{web}/compare/{short}",
+        "diff_url": f"{web}/compare/{basehead}.diff",
+        "patch_url": f"{web}/compare/{basehead}.patch",
+        "base_commit": parts["base_commit"],
+        "merge_base_commit": parts["merge_base_commit"],
+        "status": parts["status"],
+        "ahead_by": parts["ahead_by"],
+        "behind_by": parts["behind_by"],
+        "total_commits": parts["ahead_by"],
+        "commits": parts["commits"],
+        "files": parts["files"],
+    }
+
+
+# organizations and app installations
+
+
+def organization_simple(base: str, org: Org) -> dict[str, Any]:
+    api = f"{base}/orgs/{org.login}"
+    return {
+        "login": org.login,
+        "id": org.id,
+        "node_id": node_id("Organization", org.id),
+        "url": api,
+        "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events",
+        "hooks_url": f"{api}/hooks",
+        "issues_url": f"{api}/issues",
+        "members_url": f"{api}/members{{/member}}",
+        "public_members_url": f"{api}/public_members{{/member}}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{org.id}?v=4",
+        "description": org.data.get("description"),
+    }
+
+
+def installation(base: str, item: dict[str, Any], state: GitHubState) -> dict[str, Any]:
+    account = str(item.get("account"))
+    number, kind = state.identity(account)
+    slug = str(item["app_slug"])
+    web_settings = (
+        f"{WEB}/organizations/{account}/settings/installations"
+        if kind == "Organization"
+        else f"{WEB}/settings/installations"
+    )
+    return {
+        "id": int(item["id"]),
+        "account": simple_user(base, account, number, kind),
+        "repository_selection": item.get("repository_selection", "all"),
+        "access_tokens_url": f"{base}/app/installations/{item['id']}/access_tokens",
+        "repositories_url": f"{base}/installation/repositories",
+        "html_url": f"{web_settings}/{item['id']}",
+        "app_id": int(item.get("app_id") or number_for("app", slug)),
+        "client_id": item.get("client_id", f"Iv1.{fake_sha('app', slug)[:16]}"),
+        "target_id": number,
+        "target_type": kind,
+        "permissions": dict(item.get("permissions") or {"metadata": "read"}),
+        "events": list(item.get("events") or []),
+        "created_at": _time(item["created_at"]),
+        "updated_at": _time(item.get("updated_at", item["created_at"])),
+        "single_file_name": None,
+        "has_multiple_single_files": False,
+        "single_file_paths": [],
+        "app_slug": slug,
+        "suspended_by": None,
+        "suspended_at": None,
+        "contact_email": None,
     }
 
 

@@ -5,6 +5,8 @@ Seeds are plain dicts (from YAML fixtures); times may be relative ("-3h") to the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import threading
 import zlib
@@ -15,7 +17,7 @@ from typing import Any
 from responder.sim import github_objects as obj
 from responder.sim.server import resolve_time
 
-DOCS = "https://docs.github.com/rest"
+DOCS = obj.DOCS
 
 TOKEN_KINDS = {
     "github_pat_": "fine_grained_pat",
@@ -28,6 +30,9 @@ TOKEN_KINDS = {
 SCOPED_KINDS = frozenset({"classic_pat", "oauth"})  # the only kinds with x-oauth-scopes
 REVOCABLE_BY_VALUE = frozenset(TOKEN_KINDS.values()) - {"app_installation"}
 _TIME_KEYS = ("created_at", "updated_at", "pushed_at", "last_used", "expires_at")
+FILE_STATUSES = frozenset({"added", "removed", "modified", "renamed", "copied", "changed",
+                           "unchanged"})
+HASH_FORMS = ("unpadded", "padded")
 _EXPIRATION_HEADER = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (UTC|[+-]\d{4})$")
 
 
@@ -60,6 +65,37 @@ class User:
     gpg_keys: list[dict[str, Any]] = field(default_factory=list)
     ssh_signing_keys: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    installations: list[dict[str, Any]] = field(default_factory=list)  # visible to its ghu_ tokens
+
+
+@dataclass
+class Commit:
+    sha: str  # always 40 hex
+    alias: str  # as the seed wrote it
+    parents: list[str]
+    message: str
+    author: str
+    date: datetime
+    files: list[dict[str, Any]]
+
+
+@dataclass
+class Org:
+    login: str
+    id: int
+    ghec: bool  # only GitHub Enterprise Cloud organizations have the audit-log API
+    owners: set[str]  # lower-case logins
+    members: set[str]
+    audit_log: list[dict[str, Any]]  # created_at resolved; "token" is the raw seeded value
+    installations: list[dict[str, Any]]
+    hash_form: str  # how this org's audit log writes hashed_token: "unpadded" | "padded"
+    data: dict[str, Any]
+
+    def is_owner(self, login: str | None) -> bool:
+        return login is not None and login.lower() in self.owners
+
+    def has_member(self, login: str | None) -> bool:
+        return login is not None and login.lower() in self.owners | self.members
 
 
 @dataclass
@@ -75,6 +111,24 @@ class Repo:
     hooks: list[dict[str, Any]] = field(default_factory=list)
     deploy_keys: list[dict[str, Any]] = field(default_factory=list)
     invitations: list[dict[str, Any]] = field(default_factory=list)
+    commits: dict[str, Commit] = field(default_factory=dict)  # full sha -> commit
+    branches: dict[str, str] = field(default_factory=dict)  # name -> full sha
+    former_names: list[str] = field(default_factory=list)  # before a transfer or rename
+
+    def resolve(self, ref: str) -> Commit | None:
+        """A branch name, a full or seeded sha, or an unambiguous hex prefix (4+ characters)."""
+        if ref in self.branches:
+            return self.commits[self.branches[ref]]
+        ref = ref.lower()
+        if ref in self.commits:
+            return self.commits[ref]
+        by_alias = [c for c in self.commits.values() if c.alias.lower() == ref]
+        if by_alias:
+            return by_alias[0]
+        if obj.SHORT_SHA.match(ref):
+            found = [c for sha, c in self.commits.items() if sha.startswith(ref)]
+            return found[0] if len(found) == 1 else None
+        return None
 
     @property
     def owner(self) -> str:
@@ -123,6 +177,8 @@ class GitHubState:
         self.now = resolve_time(now or datetime.now(UTC), datetime.now(UTC))
         self.users: dict[str, User] = {}
         self.repos: dict[str, Repo] = {}
+        self.moved: dict[str, Repo] = {}  # lower-case former full name -> the repository now
+        self.orgs: dict[str, Org] = {}
         self.tokens: dict[str, Token] = {}
         self.apps: dict[str, str] = {}  # OAuth app / GitHub App client id → client secret
         self.revocations: list[tuple[str, str]] = []
@@ -142,6 +198,8 @@ class GitHubState:
         # Repositories first: an event's default visibility follows its repository's.
         for entry in seed.get("repos") or []:
             state.add_repo(entry)
+        for entry in seed.get("orgs") or []:
+            state.add_org(entry)
         for entry in seed.get("users") or []:
             state.add_user(entry)
         return state
@@ -178,6 +236,12 @@ class GitHubState:
             self.add_token(login, item)
         for index, item in enumerate(entry.get("events") or []):
             self.add_event(login, item, index)
+        for name in entry.get("orgs") or []:
+            org = self.orgs.get(str(name).lower()) or self.add_org({"login": str(name)})
+            org.members.add(login.lower())
+        user.installations = [
+            self._installation(item, login) for item in entry.get("installations") or []
+        ]
         return user
 
     def add_token(self, login: str, item: dict[str, Any]) -> Token:
@@ -201,7 +265,7 @@ class GitHubState:
 
     def add_event(self, login: str, item: dict[str, Any], index: int = 0) -> dict[str, Any]:
         event = self._times(item, created_at="-1h")
-        repo = self.repos.get(str(event.get("repo", "")).lower())
+        repo = self.repo_named(str(event.get("repo", "")))
         event.setdefault("id", str(4_000_000_000 + int(event["created_at"].timestamp()) + index))
         event.setdefault("actor", login)
         event.setdefault("type", "PushEvent")
@@ -237,8 +301,87 @@ class GitHubState:
             repo.roles[login.lower()] = obj.normalize_role(role)
         for login in entry.get("admins") or []:
             repo.roles[login.lower()] = "admin"
-        self.repos[full_name.lower()] = repo
+        self._add_history(repo, entry)
+        moved_to = entry.get("moved_to")
+        if moved_to:
+            # The repository now lives under its new name; the seeded one only redirects.
+            if moved_to.lower() in self.repos or "/" not in moved_to:
+                raise ValueError(f"repository {full_name!r} cannot move to {moved_to!r}")
+            repo.full_name, repo.former_names = moved_to, [full_name]
+            self.moved[full_name.lower()] = repo
+        self.repos[repo.full_name.lower()] = repo
         return repo
+
+    def _add_history(self, repo: Repo, entry: dict[str, Any]) -> None:
+        for item in entry.get("commits") or []:
+            alias = str(item["sha"])
+            sha = obj.full_sha(alias)
+            if sha in repo.commits:
+                raise ValueError(f"commit {alias!r} is seeded twice in {repo.full_name!r}")
+            repo.commits[sha] = Commit(
+                sha=sha,
+                alias=alias,
+                parents=[obj.full_sha(p) for p in item.get("parents") or []],
+                message=str(item.get("message", f"Commit {alias}")),
+                author=str(item.get("author") or repo.owner),
+                date=resolve_time(item.get("date", "-1d"), self.now),
+                files=[_file_change(f, repo.full_name, alias) for f in item.get("files") or []],
+            )
+        for commit in repo.commits.values():
+            missing = [p for p in commit.parents if p not in repo.commits]
+            if missing:
+                raise ValueError(f"commit {commit.alias!r} of {repo.full_name!r} names a parent "
+                                 f"that is not seeded: {missing[0][:12]}")
+        for name, sha in (entry.get("branches") or {}).items():
+            commit = repo.resolve(str(sha))
+            if commit is None:
+                raise ValueError(f"branch {name!r} of {repo.full_name!r} points at {sha!r}, "
+                                 "which is not a seeded commit")
+            repo.branches[str(name)] = commit.sha
+
+    def add_org(self, entry: dict[str, Any]) -> Org:
+        login = entry["login"]
+        if login.lower() in self.orgs:
+            raise ValueError(f"duplicate organization {login!r} in seed")
+        hash_form = entry.get("hash_form", "unpadded")
+        if hash_form not in HASH_FORMS:
+            raise ValueError(f"organization {login!r}: hash_form must be one of {HASH_FORMS}")
+        owners = {str(o).lower() for o in entry.get("owners") or []}
+        org = Org(
+            login=login,
+            id=int(entry.get("id") or 50_000_000 + zlib.crc32(login.lower().encode()) % 10**7),
+            ghec=bool(entry.get("ghec", False)),
+            owners=owners,
+            members={str(m).lower() for m in entry.get("members") or []} - owners,
+            audit_log=[],
+            installations=[],
+            hash_form=hash_form,
+            data=dict(entry),
+        )
+        self.orgs[login.lower()] = org
+        for index, item in enumerate(entry.get("audit_log") or []):
+            org.audit_log.append(self._audit_entry(org, item, index))
+        org.installations = [self._installation(i, login) for i in entry.get("installations") or []]
+        return org
+
+    def _audit_entry(self, org: Org, item: dict[str, Any], index: int) -> dict[str, Any]:
+        if "action" not in item:
+            raise ValueError(f"audit-log entry {index} of {org.login!r} has no action")
+        entry = dict(item)
+        entry["created_at"] = resolve_time(item.get("created_at", "-1h"), self.now)
+        entry.setdefault(
+            "_document_id",
+            base64.urlsafe_b64encode(
+                hashlib.sha256(f"{org.login}:{index}:{item['action']}".encode()).digest()
+            ).decode()[:22],
+        )
+        return entry
+
+    def _installation(self, item: dict[str, Any], account: str) -> dict[str, Any]:
+        for key in ("id", "app_slug"):
+            if key not in item:
+                raise ValueError(f"an installation seeded for {account!r} has no {key}")
+        return self._times({"account": account, **item}, created_at="-30d")
 
     # queries
 
@@ -247,6 +390,9 @@ class GitHubState:
         user = self.users.get(login.lower())
         if user is not None:
             return user.id, user.type
+        org = self.orgs.get(login.lower())
+        if org is not None:
+            return org.id, "Organization"
         is_org = any(repo.owner.lower() == login.lower() for repo in self.repos.values())
         return 50_000_000 + zlib.crc32(login.lower().encode()) % 10_000_000, (
             "Organization" if is_org else "User"
@@ -261,6 +407,25 @@ class GitHubState:
 
     def repo(self, owner: str, name: str) -> Repo | None:
         return self.repos.get(f"{owner}/{name}".lower())
+
+    def repo_named(self, full_name: str) -> Repo | None:
+        """By its name now or a former one (events keep the name the repository had then)."""
+        key = full_name.lower()
+        return self.repos.get(key) or self.moved.get(key)
+
+    def moved_repo(self, owner: str, name: str) -> Repo | None:
+        """The repository that used to be owner/name, unless a new one has taken the name."""
+        key = f"{owner}/{name}".lower()
+        return None if key in self.repos else self.moved.get(key)
+
+    def repo_by_id(self, number: int) -> Repo | None:
+        return next((repo for repo in self.repos.values() if repo.id == number), None)
+
+    def org(self, login: str) -> Org | None:
+        return self.orgs.get(login.lower())
+
+    def orgs_of(self, login: str) -> list[Org]:
+        return sorted((o for o in self.orgs.values() if o.has_member(login)), key=lambda o: o.id)
 
     def token_is_live(self, value: str) -> bool:
         token = self.tokens.get(value)
@@ -287,3 +452,16 @@ class GitHubState:
         if bucket is None or bucket.reset <= self.now:
             bucket = self._buckets[key] = RateBucket(limit, self.now + timedelta(hours=1))
         return bucket
+
+
+def _file_change(item: str | dict[str, Any], repo: str, commit: str) -> dict[str, Any]:
+    change = {"filename": item} if isinstance(item, str) else dict(item)
+    if "filename" not in change:
+        raise ValueError(f"a file of commit {commit!r} in {repo!r} has no filename")
+    change.setdefault("status", "modified")
+    if change["status"] not in FILE_STATUSES:
+        raise ValueError(f"file {change['filename']!r} of commit {commit!r} in {repo!r} has an "
+                         f"unknown status {change['status']!r}")
+    change.setdefault("additions", 0 if change["status"] == "removed" else 1)
+    change.setdefault("deletions", 1 if change["status"] == "removed" else 0)
+    return change

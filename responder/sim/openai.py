@@ -15,10 +15,19 @@
   once, but the key itself keeps working for `revoke_lag` more requests (propagation).
 - A service account's key cannot be deleted through the project's api_keys endpoint: 400.
 - Rate limits (429 with `retry-after`) and server errors come through `faults`.
+- `GET /v1/organization/audit_logs` (admin key) lists audit log objects newest first: `id`,
+  `type` (`api_key.created`, `project.created`, `user.added`, `login.succeeded`, ...),
+  `effective_at` (unix seconds), `actor` ({type: session, session: {user, ip_address,
+  user_agent}} or {type: api_key, api_key: {id, type, user | service_account}}), `project`
+  {id, name} and a payload under the type's own name. Filters: `effective_at[gt|gte|lt|lte]`,
+  `event_types[]`; cursor pages as above. When the seed turns audit logging off, the route
+  answers 400 (the real answer is UNCONFIRMED; it is documented only that logging must be on).
 
 Seed: `{"organization": "org-…", "projects": [{"id", "name"}], "revoke_lag": 0, "tokens": [{"value",
 "account" (owner email, or the service account's name), "id" ("key_…"), "name", "project",
-"owner_type" ("user" / "service_account"), "owner_id", "redacted_value", "missing_scopes"}]}`.
+"owner_type" ("user" / "service_account"), "owner_id", "redacted_value", "missing_scopes"}],
+"audit_logging": true, "audit_logs": [{"type", "effective_at" (unix, ISO or "-2h"), "actor",
+"project"?, <type>?: {...}}]}`.
 """
 
 from __future__ import annotations
@@ -64,10 +73,14 @@ class OpenAISimulator(SimServer):
     api_path = "/v1"
 
     def __init__(self, book: TokenBook | None = None, organization: str = "org-acme",
-                 projects: list[dict[str, Any]] | None = None) -> None:
+                 projects: list[dict[str, Any]] | None = None,
+                 audit_logs: list[dict[str, Any]] | None = None,
+                 audit_logging: bool = True) -> None:
         super().__init__()
         self.tokens = book or TokenBook()
         self.organization = organization
+        self.audit_logging = audit_logging
+        self.audit_logs = _audit_logs(audit_logs or [])
         self.projects: dict[str, dict[str, Any]] = {}
         for project in projects or []:
             self.projects[project["id"]] = {"name": project.get("name", project["id"]),
@@ -85,12 +98,15 @@ class OpenAISimulator(SimServer):
         self.route("GET", "/v1/organization/admin_api_keys", self._admin_keys, admin=True)
         self.route("DELETE", "/v1/organization/admin_api_keys/{key_id}", self._delete_admin_key,
                    admin=True)
+        self.route("GET", "/v1/organization/audit_logs", self._audit_log, admin=True)
 
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> OpenAISimulator:
         return cls(TokenBook.from_seed(seed, id_prefix="key"),
                    organization=str(seed.get("organization", "org-acme")),
-                   projects=list(seed.get("projects") or []))
+                   projects=list(seed.get("projects") or []),
+                   audit_logs=list(seed.get("audit_logs") or []),
+                   audit_logging=bool(seed.get("audit_logging", True)))
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -190,6 +206,21 @@ class OpenAISimulator(SimServer):
         return Response(200, {"object": "organization.admin_api_key.deleted", "id": key_id,
                               "deleted": True})
 
+    def _audit_log(self, request: Request) -> Response:
+        if not self.audit_logging:
+            return openai_error(400, "Audit logging is not enabled for this organization.")
+        bounds = {op: request.arg(f"effective_at[{op}]") for op in ("gt", "gte", "lt", "lte")}
+        try:
+            limits = {op: int(v) for op, v in bounds.items() if v is not None}
+        except ValueError:
+            return openai_error(400, "Invalid 'effective_at'.", param="effective_at")
+        types = set(request.query.get("event_types[]") or [])
+        checks = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
+        items = [e for e in self.audit_logs
+                 if all(checks[op](e["effective_at"], v) for op, v in limits.items())
+                 and (not types or e["type"] in types)]
+        return _page(request, items)
+
     # -- objects ------------------------------------------------------------------------------
 
     def _listed(self, admin: bool = False) -> list[SimToken]:
@@ -259,3 +290,20 @@ def _page(request: Request, items: list[dict[str, Any]]) -> Response:
                           "first_id": page[0]["id"] if page else None,
                           "last_id": page[-1]["id"] if page else None,
                           "has_more": start + limit < len(items)})
+
+
+def _audit_logs(seeded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Seeded audit log objects, newest first, with ids and unix `effective_at`."""
+    now = datetime.now(UTC)
+    items = []
+    for entry in seeded:
+        item = dict(entry)
+        moment = item.get("effective_at", "-1h")
+        item["effective_at"] = moment if isinstance(moment, int) else int(
+            resolve_time(moment, now).timestamp())
+        items.append(item)
+    items.sort(key=lambda e: e["effective_at"], reverse=True)
+    for number, item in enumerate(items, start=1):
+        day = datetime.fromtimestamp(item["effective_at"], UTC).strftime("%Y%m%d")
+        item.setdefault("id", f"audit_log-{number:04d}_{day}")
+    return items

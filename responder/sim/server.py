@@ -40,6 +40,7 @@ class Request:
     params: dict[str, str] = field(default_factory=dict)  # filled from the route template
     route: Route | None = None
     context: dict[str, Any] = field(default_factory=dict)  # scratch space for dispatch hooks
+    raw_query: str = ""  # as sent, for fault patterns that name a query
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -90,10 +91,13 @@ class Fault:
     body: Any
     hits: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
-        return self.method in ("*", method) and fnmatch.fnmatchcase(path, self.path)
+        # A pattern with a "?" names a query too ("/users/u/events?*page=2*"): it is matched
+        # against path?query, so "page 2 of a list fails" can be set up; otherwise the path only.
+        target = f"{path}?{query}" if "?" in self.path else path
+        return self.method in ("*", method) and fnmatch.fnmatchcase(target, self.path)
 
 
 class FaultInjector:
@@ -120,10 +124,10 @@ class FaultInjector:
             self._faults.append(fault)
         return fault
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path, query):
                     fault.hits += 1
                     return fault
         return None
@@ -355,6 +359,7 @@ class SimServer:
             headers=headers,
             body=body,
             json=_parse_json(body),
+            raw_query=split.query,
         )
         response = self._respond(request)
         if response.body is not None and response.raw is None:
@@ -384,7 +389,7 @@ class SimServer:
     def _respond(self, request: Request) -> Response:
         if self.latency > 0:
             time.sleep(self.latency)
-        fault = self.faults.take(request.method, request.path)
+        fault = self.faults.take(request.method, request.path, request.raw_query)
         if fault is not None:
             if fault.delay > 0:
                 time.sleep(fault.delay)

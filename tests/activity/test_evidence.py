@@ -49,13 +49,17 @@ def test_save_writes_private_files(store, directory):
     assert mode(path) == 0o600
     assert mode(directory) == 0o700
     assert mode(directory / "MANIFEST.sha256") == 0o600
-    assert mode(directory / "manifest.json") == 0o600
+    assert mode(directory / "manifest.jsonl") == 0o600
 
 
 def test_manifest_is_in_sha256sum_format_and_matches_the_files(store, directory):
     store.save("user", "GET /user", {"login": "octo"})
     store.save("events", "GET /users/octo/events", [{"type": "PushEvent"}], status=200)
-    lines = (directory / "MANIFEST.sha256").read_text().splitlines()
+    text = (directory / "MANIFEST.sha256").read_text().splitlines()
+    # Each hash line is preceded by a comment with the capture time and the request.
+    assert text[0] == f"# {NOW.isoformat()} GET /user"
+    assert text[2] == f"# {NOW.isoformat()} GET /users/octo/events"
+    lines = [line for line in text if not line.startswith("#")]
     assert len(lines) == 2
     for line in lines:
         match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
@@ -76,7 +80,8 @@ def test_manifest_passes_sha256sum_check(store, directory):
 
 def test_manifest_json_has_capture_time_and_request(store, directory):
     item = store.save("hooks", "GET /repos/octo/repo/hooks", [], status=200)
-    (entry,) = json.loads((directory / "manifest.json").read_text())
+    (entry,) = [json.loads(line) for line in
+                (directory / "manifest.jsonl").read_text().splitlines()]
     assert entry["file"] == "hooks.json"
     assert entry["request"] == "GET /repos/octo/repo/hooks"
     assert entry["captured_at"] == NOW.isoformat()
@@ -112,7 +117,7 @@ def test_registered_secrets_are_scrubbed_from_data_and_request(store, directory)
     assert TOKEN not in saved
     assert "ghp_…EEEE" in saved
     assert TOKEN not in item.request
-    for name in ("MANIFEST.sha256", "manifest.json"):
+    for name in ("MANIFEST.sha256", "manifest.jsonl"):
         assert TOKEN not in (directory / name).read_text()
     # The hash is of the scrubbed bytes actually on disk.
     assert hashlib.sha256((directory / item.file).read_bytes()).hexdigest() == item.sha256
@@ -137,3 +142,31 @@ def test_verify_manifest_reports_a_tampered_and_a_missing_file(store, directory)
     (directory / "c.json").unlink()
     problems = verify_manifest(directory)
     assert problems == ["a.json: changed since capture", "c.json: missing"]
+
+
+def test_text_evidence_is_kept_verbatim_but_scrubbed(store, directory):
+    text = f"2025-01-10T12:00:00Z [info] call with {TOKEN}\nline two\n"
+    item = store.save_text("claude-desktop-mcp-server-github", "file ~/Library/Logs/x.log", text)
+    assert item.file == "claude-desktop-mcp-server-github.log"
+    saved = (directory / item.file).read_text()
+    assert saved == text.replace(TOKEN, "ghp_…EEEE")
+    assert hashlib.sha256((directory / item.file).read_bytes()).hexdigest() == item.sha256
+    assert verify_manifest(directory) == []
+
+
+def test_a_newline_in_a_request_cannot_break_the_manifest(store, directory):
+    store.save("a", "GET /a\nfake  line", {"a": 1})
+    assert verify_manifest(directory) == []
+    assert (directory / "MANIFEST.sha256").read_text().count("\n") == 2
+
+
+def test_many_saves_at_once_keep_one_line_pair_each(store, directory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda n: store.save("page", f"GET /p?page={n}", {"n": n}), range(64)))
+    assert len({item.file for item in store.items}) == 64
+    lines = (directory / "MANIFEST.sha256").read_text().splitlines()
+    assert len(lines) == 128
+    assert len((directory / "manifest.jsonl").read_text().splitlines()) == 64
+    assert verify_manifest(directory) == []

@@ -71,7 +71,10 @@ def test_drill_runs_the_real_playbook_in_a_sandbox(capsys, sandbox):
     assert envelope["status"] == "ok"
     assert "Drill scorecard" in err and "time to containment" in err
     review = next(s for s in envelope["steps"] if s["id"] == "review")
-    assert len(review["outputs"]["flagged"]) == 5
+    assert sorted(f["rule"] for f in review["outputs"]["flagged"]) == sorted([
+        "deploy-key-added-write", "workflow-changed", "repository-made-public", "ssh-key-added",
+        "webhook-to-new-host", "force-push", "collaborator-added", "repository-cloned",
+        "repository-created"])
     drills = list((sandbox / "state" / "drills").iterdir())
     config = drills[0] / "home" / ".kiro" / "settings" / "mcp.json"
     assert '"disabled": true' in config.read_text()

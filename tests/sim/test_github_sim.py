@@ -232,6 +232,15 @@ OUTSIDE_SUBSET = {
     ("GET", "/users/{username}"),
     ("GET", "/repos/{owner}/{repo}"),
     ("GET", "/installation/repositories"),
+    ("GET", "/repos/{owner}/{repo}/compare/{basehead}"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}"),
+    ("GET", "/user/orgs"),
+    ("GET", "/user/installations"),
+    ("GET", "/orgs/{org}/installations"),
+    ("GET", "/orgs/{org}/audit-log"),  # it is in the GHEC subset, not this one
+    *(("GET", "/repositories/{id}" + rest) for rest in (
+        "", "/hooks", "/keys", "/invitations", "/collaborators", "/compare/{basehead}",
+        "/commits/{ref}")),
 }
 
 
