@@ -118,12 +118,19 @@ def test_every_other_credential_has_a_manual_step_with_a_url(rehearsal):
     assert "- [ ] Revoke the Stripe" in checklist and "aws iam update-access-key" in checklist
 
 
+# A token the server posted somewhere, found only in Claude Code's log of its tool calls: no
+# config holds it, so only the evidence store's own search can keep it out of every output.
+LOG_CANARY = "xoxp-1111111111-2222222222-3333333333-LOGCANARYlogcanaryLOGCANARY42"
+
+
 def test_no_value_reaches_any_output_or_file(rehearsal):
     code, envelope, printed, run = rehearsal
     run_dir = Path(envelope["run_dir"])
     written = [p for p in run_dir.rglob("*") if p.is_file() and "backups" not in p.parts]
     assert written
-    for value in SECRETS:
+    review = next(s for s in envelope["steps"] if s["id"] == "review")
+    assert any("http_post" in f["summary"] for f in review["outputs"]["flagged"])
+    for value in [*SECRETS, LOG_CANARY]:
         assert value not in printed
         for path in written:
             assert value not in path.read_text(errors="replace"), (path.name, value[:8])

@@ -121,10 +121,18 @@ class Disable(Action):
     def verify(self, ctx, inputs: Inputs, result: StepResult) -> None:
         """Re-read every config: each target must be switched off there now."""
         failed = {f.split(": ")[0] for f in result.outputs["failed"]}
-        reverted = [str(t["path"]) for t in inputs.targets
-                    if str(t["path"]) not in failed and not t.get("managed")
+
+        def still_on(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [t for t in targets if str(t["path"]) not in failed and not t.get("managed")
                     and not is_off(ctx.machine, ConfigFile.from_dict(t), str(t["name"]))]
-        reverted = list(dict.fromkeys(reverted))
+
+        on = still_on(list(inputs.targets))
+        if on:
+            # A client saving at this moment may leave the file empty for an instant
+            # (truncate, then write): look once more before calling the edit undone.
+            time.sleep(0.2)
+            on = still_on(on)
+        reverted = list(dict.fromkeys(str(t["path"]) for t in on))
         result.outputs["verified"] = not reverted
         if reverted:
             result.fail("the edit did not hold in: " + ", ".join(reverted),

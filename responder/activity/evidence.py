@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +36,14 @@ class EvidenceItem:
 
 class EvidenceStore:
     def __init__(self, directory: Path, secrets: SecretRegistry,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime],
+                 find_secrets: Callable[[str], Iterable[str]] | None = None) -> None:
         self.directory = directory
         self._secrets = secrets
+        # Token-shaped values responder never registered (another token in a client's log, a
+        # key echoed by an API) are found here and registered, so they are scrubbed from this
+        # file and from everything the run prints or writes after it.
+        self._find_secrets = find_secrets
         self._clock = clock
         self._items: list[EvidenceItem] = []
         self._taken: set[str] = {"MANIFEST.sha256", "manifest.jsonl"}
@@ -62,6 +67,10 @@ class EvidenceStore:
                 candidate = f"{slug}-{counter}{suffix}"
                 counter += 1
             self._taken.add(candidate)
+        if self._find_secrets is not None:
+            for line in text.splitlines():
+                for value in self._find_secrets(line):
+                    self._secrets.add(value)
         body = self._secrets.scrub(text)
         write_private(self.directory / candidate, body)
         item = EvidenceItem(candidate, " ".join(self._secrets.scrub(request).split()),

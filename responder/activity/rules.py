@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from responder.activity.model import ActivityEvent, parse_time
 from responder.core.errors import BadInput
+from responder.core.yaml_nodes import line_of, plain
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -172,7 +173,7 @@ def load(path: Path) -> tuple[Rule, ...]:
     except YAMLError as exc:
         raise BadInput(f"rules file is not valid YAML: {exc}", where=str(path)) from None
     try:
-        parsed = RuleFile.model_validate(_plain(document))
+        parsed = RuleFile.model_validate(plain(document))
     except ValidationError as exc:
         # A misspelt key says the most about what to fix, so it is named first.
         first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
@@ -217,27 +218,9 @@ def _timestamp(at: str) -> float:
     return moment.timestamp() if moment else 0.0
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
 def _where(path: Path, document: Any, loc: tuple[Any, ...]) -> str:
-    node, line = document, None
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        try:
-            if lc is not None:
-                line = lc.key(part)[0] + 1 if isinstance(node, dict) else lc.item(part)[0] + 1
-            node = node[part]
-        except (KeyError, IndexError, TypeError, AttributeError):
-            break
-    return f"{path}:{line}" if line else str(path)
+    found = line_of(document, loc)
+    return f"{path}:{found[0]}" if found else str(path)
 
 
 def _rule_id(document: Any, loc: tuple[Any, ...]) -> str | None:

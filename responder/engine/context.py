@@ -91,7 +91,11 @@ class RunContext:
     @property
     def evidence(self) -> EvidenceStore:
         if self._evidence is None:
-            self._evidence = EvidenceStore(self.run_dir / "evidence", self.secrets, self.clock)
+            from responder.credentials.classify import find_in_text
+
+            self._evidence = EvidenceStore(
+                self.run_dir / "evidence", self.secrets, self.clock,
+                find_secrets=lambda text: [value for _, value in find_in_text(text)])
         return self._evidence
 
     @property

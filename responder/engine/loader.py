@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from responder.core.errors import PlaybookError
+from responder.core.yaml_nodes import line_of, plain
 from responder.engine.model import Playbook
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def load(name_or_path: str) -> LoadedPlaybook:
     document = _parse_yaml(path, raw)
     _check_unique_ids(path, document)
     try:
-        playbook = Playbook.model_validate(_plain(document))
+        playbook = Playbook.model_validate(plain(document))
     except ValidationError as exc:
         raise _explain(path, document, exc) from None
     _check_actions(path, document, playbook)
@@ -77,7 +78,7 @@ def _rules(path: Path, document: Any, playbook: Playbook) -> tuple[Rule, ...]:
         return ()
     target = (path.parent / playbook.rules)
     if not target.is_file():
-        line = _line_of(document, ("rules",))
+        line = line_of(document, ("rules",))
         raise PlaybookError(f"rules: no rules file at {target}",
                             where=f"{path}:{line[0]}:{line[1]}" if line else str(path),
                             hint="the path is relative to the playbook file")
@@ -115,39 +116,11 @@ def _check_unique_ids(path: Path, document: Any) -> None:
         if not isinstance(step_id, str):
             continue
         if step_id in seen:
-            line = _line_of(document, ("steps", index, "id"))
+            line = line_of(document, ("steps", index, "id"))
             raise PlaybookError(f'step "{step_id}": id {step_id!r} is used twice',
                                 where=f"{path}:{line[0]}:{line[1]}" if line else str(path),
                                 hint="ids must be unique: rename one of the steps")
         seen.add(step_id)
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def _line_of(document: Any, loc: tuple[Any, ...]) -> tuple[int, int] | None:
-    """The 1-based line and column of the deepest node of `loc` present in the YAML."""
-    node, found = document, None
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        if isinstance(node, dict) and part in node:
-            if lc is not None:
-                found = lc.key(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            if lc is not None:
-                found = lc.item(part)
-            node = node[part]
-        else:
-            break
-    return (found[0] + 1, found[1] + 1) if found else None
 
 
 def _step_name(document: Any, loc: tuple[Any, ...]) -> str | None:
@@ -167,7 +140,7 @@ _INPUT_KEYS = ["type", "description", "required", "default"]
 def _explain(path: Path, document: Any, exc: ValidationError) -> PlaybookError:
     error = exc.errors()[0]
     loc = tuple(p if not isinstance(p, str) or p != "with_" else "with" for p in error["loc"])
-    position = _line_of(document, loc)
+    position = line_of(document, loc)
     where = f"{path}:{position[0]}:{position[1]}" if position else str(path)
     step = _step_name(document, loc)
     prefix = f'step "{step}": ' if step else ""
@@ -197,7 +170,7 @@ def _check_actions(path: Path, document: Any, playbook: Playbook) -> None:
         if step.uses is None:
             continue
         if step.uses not in known:
-            line = _line_of(document, ("steps", index, "uses"))
+            line = line_of(document, ("steps", index, "uses"))
             close = difflib.get_close_matches(step.uses, known, n=1)
             raise PlaybookError(
                 f'step "{step.id}": unknown action {step.uses!r}',
@@ -208,7 +181,7 @@ def _check_actions(path: Path, document: Any, playbook: Playbook) -> None:
         fields = registry.get(step.uses).Inputs.model_fields
         for key in step.with_:
             if key not in fields:
-                line = _line_of(document, ("steps", index, "with", key))
+                line = line_of(document, ("steps", index, "with", key))
                 allowed = ", ".join(fields) or "(none)"
                 close = difflib.get_close_matches(key, list(fields), n=1)
                 raise PlaybookError(
@@ -219,7 +192,7 @@ def _check_actions(path: Path, document: Any, playbook: Playbook) -> None:
                 )
         for name, info in fields.items():
             if info.is_required() and name not in step.with_:
-                line = _line_of(document, ("steps", index))
+                line = line_of(document, ("steps", index))
                 raise PlaybookError(
                     f'step "{step.id}": action {step.uses!r} needs input {name!r}',
                     where=f"{path}:{line[0]}:{line[1]}" if line else str(path),

@@ -138,8 +138,12 @@ class GitHubProvider(Provider):
 
     def client(self, token: str | None, *, writes: bool = False,
                basic: tuple[str, str] | None = None, pool_size: int | None = None) -> Github:
+        import logging
+
         from github import Auth, Github
 
+        # PyGithub logs redirects and retries to stderr at INFO; responder says what matters.
+        logging.getLogger("github").setLevel(logging.WARNING)
         auth = Auth.Login(*basic) if basic else Auth.Token(token) if token else None
         return Github(
             auth=auth,

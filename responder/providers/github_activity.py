@@ -57,6 +57,7 @@ class GitHubCapture:
     audit: dict[str, dict[str, Any]] = field(default_factory=dict)  # _document_id → entry
     sources: dict[str, str] = field(default_factory=dict)  # "events", "o/r#hooks" → files
     gaps: list[Gap] = field(default_factory=list)
+    complete: set[str] = field(default_factory=set)  # what some vantage read in full
 
     def merge(self, other: GitHubCapture) -> None:
         self.vantages += [v for v in other.vantages if v not in self.vantages]
@@ -69,17 +70,15 @@ class GitHubCapture:
                              (self.audit, other.audit), (self.sources, other.sources)):
             mine.update({k: v for k, v in theirs.items() if k not in mine})
         self.gaps += [gap for gap in other.gaps if gap not in self.gaps]
+        self.complete |= other.complete
 
     def gap(self, what: str, why: str, hint: str = "") -> None:
         self.gaps.append(Gap("github", self.login, what, why, hint))
 
     def settle(self) -> None:
         """Drop the gaps another vantage filled: one token lacking a scope is no gap when
-        another token of the account read the same list."""
-        seen = {_WHAT.get(key, key) for key in self.sources if "#" not in key}
-        seen |= {f"{key.split('#')[0]} {_REPO_WHAT.get(key.split('#')[1], '')}"
-                 for key in self.sources if "#" in key}
-        self.gaps = [gap for gap in self.gaps if gap.what not in seen]
+        another token of the account read the same list in full."""
+        self.gaps = [gap for gap in self.gaps if gap.what not in self.complete]
 
     def store(self, key: str, listing: Listing, what: str) -> None:
         """A list read: keep what arrived, name where it is, and say what is missing."""
@@ -88,6 +87,8 @@ class GitHubCapture:
             self.sources[key] = ", ".join(listing.files)
         if listing.problem:
             self.gap(what, listing.problem.why, listing.problem.hint)
+        else:
+            self.complete.add(what)
 
     def admin_repos(self) -> list[str]:
         names = [str(r.get("full_name")) for r in self.lists.get("repos", [])
@@ -148,20 +149,23 @@ def own_lists(provider: GitHubProvider, token: str, evidence: EvidenceStore,
             lambda key: reader.pages(OWN_LISTS[key][0], f"own-{key}", OWN_LISTS[key][1],
                                      unwrap=OWN_LISTS[key][2]), OWN_LISTS), strict=True))
     for key, listing in listings.items():
-        problem = listing.problem
-        if key == "installations" and problem and problem.status == 403:
-            # Only GitHub App user tokens may list them; for a PAT this is expected.
-            result.gap(_WHAT[key], "this kind of token cannot list them (403)",
-                       f"check {provider.web_url}/settings/installations by hand")
-            continue
-        if problem and problem.status in (403, 404) and not listing.files:
-            # GitHub hides an owner-only list from a token without its scope behind a 404.
-            result.gap(_WHAT[key], f"this token cannot read them ({problem.status}: it lacks "
-                       f"the {_SCOPE_FOR.get(key, 'needed')} scope)",
-                       "another of the account's tokens, or the settings page, may show them")
-            continue
-        result.store(key, listing, _WHAT[key])
+        _store_own(result, key, listing, provider.web_url)
     return result
+
+
+def _store_own(result: GitHubCapture, key: str, listing: Listing, web_url: str) -> None:
+    problem = listing.problem
+    if key == "installations" and problem and problem.status == 403:
+        # Only GitHub App user tokens may list them; for a PAT this is expected.
+        result.gap(_WHAT[key], "this kind of token cannot list them (403)",
+                   f"check {web_url}/settings/installations by hand")
+    elif problem and problem.status in (403, 404) and not listing.files:
+        # GitHub hides an owner-only list from a token without its scope behind a 404.
+        result.gap(_WHAT[key], f"this token cannot read them ({problem.status}: it lacks "
+                   f"the {_SCOPE_FOR.get(key, 'needed')} scope)",
+                   "another of the account's tokens, or the settings page, may show them")
+    else:
+        result.store(key, listing, _WHAT[key])
 
 
 _SCOPE_FOR = {"keys": "read:public_key", "gpg_keys": "read:gpg_key",
@@ -206,7 +210,10 @@ def capture(pull: Pull, known: GitHubCapture | None = None,
             early = [pool.submit(task) for task in _list_tasks(pull, reader, _view(known,
                                                                                    result))]
         for key, future in lists.items():
-            result.store(key, future.result(), _WHAT[key])
+            if key == "events":
+                result.store(key, future.result(), _WHAT[key])
+            else:
+                _store_own(result, key, future.result(), pull.provider.web_url)
         _events_limits(result, pull)
         view = _view(known, result)
         late = _event_tasks(pull, reader, view, known)
@@ -231,11 +238,13 @@ def _view(*parts: GitHubCapture | None) -> GitHubCapture:
 
 def _events_limits(result: GitHubCapture, pull: Pull) -> None:
     if len(result.lists.get("events", [])) >= 300:
-        result.gap("events", "GitHub's events API keeps only the latest 300 events, and all "
+        result.gap("events beyond GitHub's retention", "GitHub's events API keeps only the "
+                   "latest 300 events, and all "
                    "300 are in use: older activity of the window is not in it",
                    "the rest is in the security log (https://github.com/settings/security-log)")
     if (pull.provider.now() - pull.window_start).days >= 30:
-        result.gap("events", "GitHub keeps events for 30 days and the window is longer",
+        result.gap("events beyond GitHub's retention", "GitHub keeps events for 30 days and "
+                   "the window is longer",
                    "older activity is only in the security log or the audit log")
 
 
@@ -297,6 +306,8 @@ def _repo_list_task(reader: GitHubReader, repo: str, kind: str):
             if listing.problem:
                 result.gap(f"{repo} {_REPO_WHAT[kind]}", listing.problem.why,
                            listing.problem.hint)
+            else:
+                result.complete.add(f"{repo} {_REPO_WHAT[kind]}")
         return record
     return run
 

@@ -1,7 +1,8 @@
 """Reading GitHub for the review: many calls at once, within GitHub's limits, every page kept.
 
 One `GitHubReader` per token. It runs up to `CONCURRENCY` requests in flight (GitHub allows 100
-concurrent requests before its secondary rate limit; the rest is left for the person's own tools), waits out a secondary limit's `Retry-After` (capped), stops before the primary budget is
+concurrent requests before its secondary rate limit; the rest is left for the person's own
+tools), waits out a secondary limit's `Retry-After` (capped), stops before the primary budget is
 spent (`RESERVE` calls are left for the person's own work), and saves every raw page as evidence.
 
 A read that fails never raises past the caller: it returns a `Listing` whose `problem` says what
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from github import Github
@@ -105,7 +106,7 @@ class GitHubReader:
             if self.remaining is not None and self.remaining <= RESERVE:
                 raise ReadFailure(Problem(
                     None, f"stopped to keep GitHub's rate limit ({self.remaining} calls left "
-                    f"until {self.reset or 'the reset'})",
+                    f"until {_clock_time(self.reset)})",
                     "run `responder runs resume` after the reset, or check by hand"))
             self.calls += 1
 
@@ -145,6 +146,14 @@ class GitHubReader:
         headers, batch = first
         link = headers.get("link", "")
         last = _page_number(_LAST_PAGE, link) or (2 if _NEXT_PAGE.search(link) else 1)
+        # A moved repository answers through a redirect that PyGithub follows without the
+        # query (so page 1 came back with the default page size); its links name the new
+        # place, where the whole list is read again.
+        moved = _moved_to(url, link)
+        if moved:
+            again = self.pages(moved, name, params, max_pages, stop_before, unwrap)
+            again.files[:0] = listing.files
+            return again
         oldest = _oldest(batch)
         if stop_before is not None and oldest is not None and oldest < stop_before:
             return listing
@@ -190,12 +199,31 @@ class GitHubReader:
         return self.evidence.save(f"github-{self.label}-{name}", request, data).file
 
 
+def _clock_time(reset: str | None) -> str:
+    """GitHub's `x-ratelimit-reset` (epoch seconds) as a time a person reads."""
+    if not reset or not reset.isdigit():
+        return "the reset"
+    from datetime import UTC
+
+    return f"{datetime.fromtimestamp(int(reset), UTC):%H:%M} UTC"
+
+
 def _page_number(pattern: re.Pattern[str], link: str) -> int | None:
     match = pattern.search(link)
     if not match:
         return None
     values = parse_qs(urlsplit(match.group(1)).query).get("page")
     return int(values[0]) if values and values[0].isdigit() else None
+
+
+def _moved_to(url: str, link: str) -> str | None:
+    match = _LAST_PAGE.search(link) or _NEXT_PAGE.search(link)
+    if not match:
+        return None
+    parts = urlsplit(match.group(1))
+    if parts.path.endswith(url):
+        return None
+    return urlunsplit(parts._replace(query="", fragment=""))
 
 
 def _oldest(batch: list[Any]) -> datetime | None:
@@ -247,7 +275,9 @@ def _problem(status: int, headers: dict[str, str], data: Any) -> Problem:
 
 def _transport_reason(exc: Exception) -> str:
     name = type(exc).__name__
-    if "Timeout" in name:
+    # urllib3's retry wraps a read timeout in a MaxRetryError inside a ConnectionError.
+    chain = f"{name} {exc!r}"
+    if "Timeout" in name or "timed out" in chain or "TimeoutError" in chain:
         return f"no answer within the timeout ({name})"
     if "Connection" in name:
         return f"GitHub unreachable ({name})"

@@ -170,3 +170,15 @@ def test_many_saves_at_once_keep_one_line_pair_each(store, directory):
     assert len(lines) == 128
     assert len((directory / "manifest.jsonl").read_text().splitlines()) == 64
     assert verify_manifest(directory) == []
+
+
+def test_token_shaped_values_nobody_registered_are_found_and_scrubbed(directory, secrets):
+    from responder.credentials.classify import find_in_text
+
+    other = "glpat-" + "Q" * 20  # fake: a token in a client's log responder never saw before
+    store = EvidenceStore(directory, secrets, lambda: NOW,
+                          find_secrets=lambda text: [v for _, v in find_in_text(text)])
+    item = store.save_text("log", "file x.log", f"12:00 call token={other}\n")
+    assert other not in (directory / item.file).read_text()
+    # registered, so whatever the run prints or writes afterwards is scrubbed too
+    assert other not in secrets.scrub(f"summary with {other}")

@@ -112,6 +112,9 @@ def test_tool_calls_touching_secrets_or_changing_things_are_flagged(shipped):
     pushing = event("tool_call", provider="local", tool="push_files", argument_text="repo=x")
     assert [f.rule for f in rules.flag([reading_keys], shipped)] == ["tool-call-touching-secrets"]
     assert [f.rule for f in rules.flag([pushing], shipped)] == ["tool-call-changing-things"]
+    leaking = event("tool_call", provider="local", tool="http_post",
+                    argument_text="body=found: xoxp-1-2-3-abc")
+    assert [f.rule for f in rules.flag([leaking], shipped)] == ["tool-call-carrying-a-token"]
 
 
 def test_anything_done_with_the_token_per_the_audit_log_is_flagged(shipped):

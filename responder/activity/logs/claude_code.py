@@ -75,14 +75,8 @@ def _transcript(ctx: Context, path: Path, text: str) -> Finding:
             continue
         at = parse_when(entry.get("timestamp"), ctx.window.local)
         calls = [call for block in content if (call := _tool_use(ctx, block, at)) is not None]
-        if not calls:
-            continue
-        if at is None:
-            for call in calls:
-                finding.undated[call.server] = finding.undated.get(call.server, 0) + 1
-        elif ctx.window.contains(at):
-            finding.excerpt.append(raw)
-            finding.calls.extend(calls)
+        if calls:
+            finding.keep(raw, calls, at, ctx.window)
     return finding
 
 

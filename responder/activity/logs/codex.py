@@ -56,13 +56,8 @@ def _rollout(ctx: Context, path: Path, text: str) -> Finding:
     for raw, entry in json_lines(text, finding):
         payload = entry.get("payload") if isinstance(entry.get("payload"), dict) else entry
         call = _call(ctx, payload, parse_when(entry.get("timestamp"), ctx.window.local))
-        if call is None:
-            continue
-        if call.at is None:
-            finding.undated[call.server] = finding.undated.get(call.server, 0) + 1
-        elif ctx.window.contains(call.at):
-            finding.excerpt.append(raw)
-            finding.calls.append(call)
+        if call is not None:
+            finding.keep(raw, [call], call.at, ctx.window)
     return finding
 
 

@@ -128,14 +128,8 @@ def _add(ctx: Context, finding: Finding, raw: str, message: dict[str, Any]) -> N
         return
     at = parse_when(message.get("created"), ctx.window.local)
     calls = [call for block in content if (call := _tool_request(ctx, block, at)) is not None]
-    if not calls:
-        return
-    if at is None:
-        for call in calls:
-            finding.undated[call.server] = finding.undated.get(call.server, 0) + 1
-    elif ctx.window.contains(at):
-        finding.excerpt.append(raw)
-        finding.calls.extend(calls)
+    if calls:
+        finding.keep(raw, calls, at, ctx.window)
 
 
 def _tool_request(ctx: Context, block: Any, at: Any) -> Call | None:

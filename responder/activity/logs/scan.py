@@ -68,6 +68,16 @@ class Finding:
     note: str = ""  # how the excerpt was made, when it is not plain lines of the file
     problem: str = ""  # why part of the file could not be used (garbage, unknown format)
 
+    def keep(self, raw: str, calls: list[Call], at: datetime | None, window: Window) -> None:
+        """Calls read from one entry: counted when undated, kept (with the entry's text as
+        evidence) when inside the window, dropped otherwise."""
+        if at is None:
+            for call in calls:
+                self.undated[call.server] = self.undated.get(call.server, 0) + 1
+        elif window.contains(at):
+            self.excerpt.append(raw)
+            self.calls.extend(calls)
+
 
 @dataclass
 class ClientScan:
