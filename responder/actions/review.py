@@ -13,12 +13,11 @@ not be seen is a gap, reported beside the flags: a gap in evidence is a finding,
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult, Table
 from responder.activity import rules as flagging
-from responder.activity.model import ActivityEvent, Capture, Gap
+from responder.activity.model import ActivityEvent, Capture, Gap, parse_time
 from responder.core.concurrency import concurrently
 from responder.core.fs import write_private
 from responder.core.jsonsafe import dumps
@@ -188,7 +187,7 @@ class Review(Action):
             "reviewed_at": ctx.clock().isoformat(),
             "flagged": [{**_flag_view(f), "event": f.event} for f in flags],
             "gaps": [gap.as_dict() for gap in gaps],
-            "events": sorted(events, key=lambda e: e.at, reverse=True),
+            "events": sorted(events, key=lambda e: flagging.timestamp(e.at), reverse=True),
         }
         write_private(ctx.run_dir / "activity.json", ctx.secrets.scrub(dumps(activity, indent=2)))
 
@@ -215,7 +214,5 @@ def _unique(flags: list[flagging.Flag]) -> list[flagging.Flag]:
 
 
 def _minute(at: str) -> str:
-    try:
-        return datetime.fromisoformat(at.replace("Z", "+00:00")).strftime("%Y%m%d%H%M")
-    except ValueError:
-        return at
+    moment = parse_time(at)
+    return f"{moment:%Y%m%d%H%M}" if moment else at

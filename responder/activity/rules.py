@@ -193,6 +193,11 @@ def load(path: Path) -> tuple[Rule, ...]:
     return tuple(rule.model_copy(update={"source": str(path)}) for rule in parsed.rules)
 
 
+def load_files(paths: list[Path]) -> list[tuple[Rule, ...]]:
+    """The user's `--rules` files, each validated."""
+    return [load(Path(path).expanduser()) for path in paths]
+
+
 def combine(user: list[tuple[Rule, ...]], shipped: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """User rules first (in the order given), then the shipped rules they do not replace."""
     mine = [rule for rules in user for rule in rules]
@@ -210,10 +215,11 @@ def flag(events: list[ActivityEvent], rules: tuple[Rule, ...]) -> list[Flag]:
                     assert rule.severity is not None
                     flags.append(Flag(rule.id, rule.severity, rule.reason, event))
                 break
-    return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], -_timestamp(f.event.at)))
+    return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], -timestamp(f.event.at)))
 
 
-def _timestamp(at: str) -> float:
+def timestamp(at: str) -> float:
+    """Seconds since the epoch of an event time (0 when unknown), for ordering."""
     moment = parse_time(at)
     return moment.timestamp() if moment else 0.0
 

@@ -137,10 +137,9 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
     if unknown:
         raise BadInput(f"--fault names {unknown[0]!r}, which scenario {scenario.name!r} does not "
                        f"simulate", hint="simulated here: " + ", ".join(sorted(seeds)))
-    from responder.activity.rules import load as load_rules
+    from responder.activity.rules import load_files
 
-    for path in rules or []:  # a bad rules file stops the drill before its sandbox exists
-        load_rules(Path(path).expanduser())
+    load_files(rules or [])  # a bad rules file stops the drill before its sandbox exists
     sandbox = ensure_private_dir(state_dir(base_env) / "drills" / f"{now:%Y%m%dT%H%M%SZ}-"
                                  f"{scenario.name}-{os.getpid()}")
     home, workspace = build_sandbox(scenario, sandbox, now)

@@ -112,8 +112,7 @@ def flagging_rules(loaded: LoadedPlaybook, request: RunRequest) -> tuple[Rule, .
     """The user's rule files (validated now, before any step) in front of the playbook's."""
     from responder.activity import rules
 
-    return rules.combine([rules.load(Path(p).expanduser()) for p in request.rules],
-                         loaded.rules)
+    return rules.combine(rules.load_files(request.rules), loaded.rules)
 
 
 def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str, Any],
