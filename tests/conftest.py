@@ -35,6 +35,9 @@ def sandbox(tmp_path, monkeypatch):
         if name.startswith("RESPONDER_") and name.endswith(("_API_URL", "_ADMIN_KEY",
                                                             "_CLIENT_ID", "_CLIENT_SECRET")):
             monkeypatch.delenv(name, raising=False)
+    # Registries and web hosts (the maintainer lookup) answer from a closed loopback port unless
+    # a test maps them to a simulator: refused at once, never the internet.
+    monkeypatch.setenv("RESPONDER_HOST_MAP", "*=http://127.0.0.1:9")
     monkeypatch.chdir(cwd)
     return tmp_path
 

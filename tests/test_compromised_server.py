@@ -66,7 +66,8 @@ def test_real_run_contains_revokes_verifies_reviews_and_reports(incident):
     assert statuses == {
         "inventory": "ok", "contain": "ok", "stop": "skipped", "recheck": "ok", "snapshot": "ok",
         "revoke": "ok", "verify": "ok",
-        "review": "ok", "report": "ok", "reissue": "manual", "client-logs": "manual",
+        "review": "ok", "maintainer": "ok", "report": "ok", "submit": "skipped",
+        "reissue": "manual", "client-logs": "manual",
         "provider-log": "manual",
     }
 

@@ -18,7 +18,9 @@ _ACTIONS: dict[str, str] = {
     "tokens.revoke": "responder.actions.tokens:Revoke",
     "tokens.verify": "responder.actions.tokens:VerifyRevoked",
     "activity.review": "responder.actions.review:Review",
+    "maintainer.discover": "responder.actions.maintainer:FindMaintainer",
     "report.draft": "responder.actions.report:DraftReports",
+    "maintainer.submit": "responder.actions.submit:SubmitReport",
 }
 
 

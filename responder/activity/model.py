@@ -9,8 +9,11 @@ flagged events, never drops it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from responder.core.times import parse_time
+
+__all__ = ["ActivityEvent", "Capture", "Gap", "parse_time"]
 
 
 @dataclass(frozen=True)
@@ -29,15 +32,6 @@ class ActivityEvent:
         if path.startswith("detail."):
             return self.detail.get(path.removeprefix("detail."))
         return getattr(self, path, None)
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,10 @@ def drill(
                                   "provider; the calls still run concurrently)."),
     rules: list[Path] = typer.Option([], "--rules", help="A flagging rules file tried before "
                                      "the playbook's own (repeatable; format: docs/rules.md)."),
+    submit: bool = typer.Option(False, "--submit", help="Rehearse filing the maintainer "
+                                "disclosure: it goes to the simulated GitHub."),
+    templates: Path = typer.Option(None, "--templates", help="A directory whose report "
+                                   "templates replace the shipped ones (docs/reports.md)."),
     fault: list[str] = typer.Option([], "--fault", help="Make one simulated provider fail: "
                                     "PROVIDER=STATUS (e.g. slack=429, gitlab=500) or "
                                     "PROVIDER=timeout. Repeatable."),
@@ -31,6 +35,7 @@ def drill(
     from responder.engine.drill import Fault, run_drill
 
     drill_run = run_drill(playbook, scenario, json_output=json_output, latency=latency,
-                          faults=tuple(Fault.parse(f) for f in fault), rules=list(rules))
+                          faults=tuple(Fault.parse(f) for f in fault), rules=list(rules),
+                          submit=submit, templates=templates)
     show(drill_run.result, drill_run.sandbox, to_stderr=json_output)
     return drill_run.code

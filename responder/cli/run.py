@@ -29,6 +29,14 @@ def run(
     rules: list[Path] = typer.Option([], "--rules", help="A flagging rules file for the "
                                      "activity review, tried before the playbook's own rules "
                                      "(repeatable; format: docs/rules.md)."),
+    submit: bool = typer.Option(False, "--submit", help="File the maintainer disclosure through "
+                                "the best private channel found (GitHub private vulnerability "
+                                "reporting, with RESPONDER_GITHUB_TOKEN), after showing the "
+                                "exact text and asking; other channels are printed to send by "
+                                "hand. Never sent in --dry-run."),
+    templates: Path = typer.Option(None, "--templates", help="A directory whose report.md.j2 "
+                                   "and/or maintainer-report.md.j2 replace the shipped "
+                                   "templates (fields: docs/reports.md)."),
     var: list[str] = typer.Option([], "--var", help="Set a playbook input: KEY=VALUE "
                                   "(repeatable)."),
     offline: bool = typer.Option(False, "--offline", help="Make no network request at all; "
@@ -41,7 +49,8 @@ def run(
 
     code, _ = execute(RunRequest(
         playbook=playbook, server=server, since=since, match=match, variables=list(var),
-        workspaces=list(workspace), rules=list(rules), dry_run=dry_run, offline=offline,
+        workspaces=list(workspace), rules=list(rules), templates=templates, submit=submit,
+        dry_run=dry_run, offline=offline,
         assume_yes=yes, json_output=json_output,
     ))
     return int(code)

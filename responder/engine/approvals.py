@@ -26,3 +26,8 @@ class ApprovalPolicy:
         if self._ask(question):
             return Decision(True, "prompt")
         return Decision(False, "declined at prompt")
+
+    def person_confirms(self, question: str) -> bool:
+        """A statement only a person can make (a report template's "I have read the policy"):
+        `--yes` approves actions, it does not vouch for facts, so without a terminal: no."""
+        return self._ask is not None and bool(self._ask(question))

@@ -27,6 +27,9 @@ class Endpoints:
     """Provider base URLs the user (or a drill) set: RESPONDER_<PROVIDER>_API_URL."""
 
     urls: Mapping[str, str] = field(default_factory=dict)  # provider name → base URL
+    # RESPONDER_HOST_MAP: host → base URL that answers for it (simulators, mirrors); the
+    # request keeps the host's name in its Host header.
+    hosts: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Endpoints:
@@ -34,7 +37,12 @@ class Endpoints:
         for key, value in env.items():
             if key.startswith("RESPONDER_") and key.endswith("_API_URL") and value.strip():
                 urls[key[len("RESPONDER_"):-len("_API_URL")].lower()] = value.strip()
-        return cls(MappingProxyType(urls))
+        hosts = {}
+        for pair in env.get("RESPONDER_HOST_MAP", "").replace(",", " ").split():
+            host, eq, base = pair.partition("=")
+            if eq and host.strip() and base.strip():
+                hosts[host.strip().lower()] = base.strip().rstrip("/")
+        return cls(MappingProxyType(urls), MappingProxyType(hosts))
 
     @property
     def github_api_url(self) -> str:
@@ -72,6 +80,7 @@ class RunContext:
     responder_tokens: dict[str, Secret] = field(default_factory=dict)
     credentials: CredentialStore = field(default_factory=CredentialStore)
     playbook: Playbook | None = None
+    templates: Path | None = None  # --templates: the user's report templates, tried first
     rules: tuple[Any, ...] = ()  # flagging rules (activity.rules.Rule): the user's, then shipped
     # Data a step hands to a later one that must not appear in outputs (e.g. pre-revocation
     # captures that hold account data the journal should not repeat).

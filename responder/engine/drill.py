@@ -94,6 +94,10 @@ def provider_seeds(scenario: Scenario) -> dict[str, dict[str, Any]]:
         github = dict(scenario.data.get("github") or {})
         github.setdefault("revoke_lag", scenario.data.get("revoke_lag", 1))
         seeds["github"] = github
+    # The maintainer lookup reads registries and web hosts: in a drill those are simulators
+    # too, empty unless the scenario seeds them, so nothing reaches the internet.
+    for name in ("npm", "pypi", "oci", "web"):
+        seeds.setdefault(name, {})
     return seeds
 
 
@@ -126,7 +130,8 @@ class DrillRun:
 
 def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
               env: dict[str, str] | None = None, latency: float = 0.0,
-              faults: tuple[Fault, ...] = (), rules: list[Path] | None = None) -> DrillRun:
+              faults: tuple[Fault, ...] = (), rules: list[Path] | None = None,
+              submit: bool = False, templates: Path | None = None) -> DrillRun:
     from responder.sim.fleet import Fleet
 
     base_env = dict(os.environ if env is None else env)
@@ -140,6 +145,10 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
     from responder.activity.rules import load_files
 
     load_files(rules or [])  # a bad rules file stops the drill before its sandbox exists
+    if templates is not None:
+        from responder.reports.render import check_user_templates
+
+        check_user_templates(templates)  # and so does a template that does not compile
     sandbox = ensure_private_dir(state_dir(base_env) / "drills" / f"{now:%Y%m%dT%H%M%SZ}-"
                                  f"{scenario.name}-{os.getpid()}")
     home, workspace = build_sandbox(scenario, sandbox, now)
@@ -158,6 +167,9 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
             **fleet.env(),
             **{k: str(v) for k, v in (scenario.data.get("env") or {}).items()},
         }
+        # Every host the scenario did not map answers from the web simulator (404).
+        run_env["RESPONDER_HOST_MAP"] = " ".join(filter(None, (
+            run_env.get("RESPONDER_HOST_MAP"), f"*={fleet['web'].base_url}")))
         # root=sandbox keeps the drill inside it: no system file, no parent folder of the
         # sandbox, and no process of this host is ever looked at, let alone changed.
         machine = Machine(home=home, cwd=workspace, env=MappingProxyType(run_env), root=sandbox)
@@ -165,5 +177,6 @@ def run_drill(playbook: str, scenario_name: str, *, json_output: bool = False,
             playbook=playbook, server=scenario.data["server"],
             since=scenario.data.get("since"), assume_yes=True, json_output=json_output,
             machine=machine, timing=DRILL_TIMING, interactive=False, rules=list(rules or []),
+            submit=submit, templates=templates,
         ))
     return DrillRun(int(code), result, sandbox, fleet)

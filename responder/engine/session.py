@@ -38,6 +38,8 @@ class RunRequest:
     variables: list[str] = field(default_factory=list)
     workspaces: list[Path] = field(default_factory=list)
     rules: list[Path] = field(default_factory=list)  # the user's flagging rules, tried first
+    templates: Path | None = None  # the user's report templates, tried before the shipped ones
+    submit: bool = False  # file the maintainer disclosure (asks first; never in dry-run)
     dry_run: bool = False
     offline: bool = False
     assume_yes: bool = False
@@ -64,6 +66,12 @@ def resolve_inputs(loaded: LoadedPlaybook, request: RunRequest) -> dict[str, Any
         given["since"] = request.since
     if request.match is not None:
         given["match"] = request.match
+    if request.submit:
+        if "submit" not in specs:
+            raise BadInput(f"playbook {loaded.playbook.id!r} has nothing to submit",
+                           hint="--submit works with playbooks that have a `submit` input, "
+                           "such as compromised-server")
+        given["submit"] = "true"
     unknown = [k for k in given if k not in specs]
     if unknown:
         raise BadInput(f"playbook {loaded.playbook.id!r} has no input {unknown[0]!r}",
@@ -118,6 +126,10 @@ def flagging_rules(loaded: LoadedPlaybook, request: RunRequest) -> tuple[Rule, .
 def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str, Any],
                   registry: SecretRegistry, output: Output) -> RunContext:
     rules = flagging_rules(loaded, request)  # a bad rules file stops the run before it starts
+    if request.templates is not None:
+        from responder.reports.render import check_user_templates
+
+        check_user_templates(request.templates)  # so does a template that does not compile
     machine = request.machine or Machine.current(tuple(request.workspaces))
     clock = request.clock or (lambda: datetime.now(UTC))
     env: Mapping[str, str] = machine.env
@@ -150,6 +162,7 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
         responder_tokens=responder_tokens,
         playbook=loaded.playbook,
         rules=rules,
+        templates=request.templates,
     )
 
 
@@ -190,7 +203,8 @@ def summarize(result: RunResult, out: Output) -> None:
             out.line(f"  ☐ [{item['step']}] {item['text']}")
     out.line()
     out.line(f"Run directory: {result.run_dir}")
-    out.line("  report.md, maintainer-report.md, checklist.md, journal.jsonl, evidence/, backups/")
+    out.line("  report.md, maintainer-report.md, maintainer.json, checklist.md, journal.jsonl, "
+             "evidence/, backups/")
     code = int(result.exit_code)
     out.line(f"Exit {code}: {_EXIT_MEANING[code]}"
              + (" (dry run: nothing was changed)" if result.dry_run else ""))

@@ -296,7 +296,9 @@ def vcs_source(text: str) -> tuple[str, str | None] | None:
     if not is_git:
         return None
     parts = urlsplit(text.removeprefix("git+"))
-    path, ref = parts.path, parts.fragment or None
+    # pip's `#egg=name&subdirectory=dir` fragment names the project, not a ref.
+    path, ref = parts.path, parts.fragment if "=" not in parts.fragment else None
+    ref = ref or None
     if "@" in path:  # uv and pip put the ref after the path: repo.git@v1.0
         path, _, ref = path.partition("@")
     host = (parts.hostname or "").lower()
@@ -320,7 +322,22 @@ def _npm_result(scan: _Scan, command: str | None, *, launcher: str,
         return npm_spec(package, launcher=launcher, registry=registry, binary=binary)
     if command is None or scan.first("--call", "-c") is not None:
         return None  # `npx -c 'cmd'` without --package: nothing says which package
+    script = _run_by_package(command, list(scan.rest[1:]))
+    if script is not None:
+        return script
     return npm_spec(command, launcher=launcher, registry=registry)
+
+
+# npm packages whose job is to run a script file: in `npx -y tsx /srv/server.ts` the code that
+# runs is the local file, and tsx's maintainers are not the server's.
+_SCRIPT_RUNNERS = frozenset({"tsx", "ts-node", "node"})
+
+
+def _run_by_package(spec: str, rest: list[str]) -> PackageIdentity | None:
+    runner = npm_spec(spec)
+    if runner is None or runner.ecosystem != "npm" or runner.name not in _SCRIPT_RUNNERS:
+        return None
+    return _node(runner.name)(rest)
 
 
 def _npx(rest: list[str]) -> PackageIdentity | None:
@@ -440,7 +457,8 @@ def _uv_tool_run(rest: list[str], launcher: str) -> PackageIdentity | None:
         identity = python_requirement(command, launcher=launcher, **extra)
     else:
         return None
-    if identity is not None and identity.binary == normalise_name("pypi", identity.name):
+    if identity is not None and identity.binary is not None \
+            and normalise_name("pypi", identity.binary) == normalise_name("pypi", identity.name):
         identity = replace(identity, binary=None)
     return identity
 
@@ -467,7 +485,29 @@ def _uv_run(outer: _Scan, rest: list[str]) -> PackageIdentity | None:
     project = options.first("--directory", "--project")
     if project is not None and (inner is None or inner.ecosystem in ("python-module", "path")):
         return PackageIdentity("path", project, None, "uv run", registry=registry)
+    if inner is None and scan.rest and scan.rest[0].endswith(".py"):
+        return local_identity(scan.rest[0], launcher="uv run")  # uv runs a .py as a script
     return inner
+
+
+# The MCP Python SDK's `mcp` and FastMCP's `fastmcp` CLIs run a server *file*: `mcp install`
+# writes `uv run --with mcp[cli] mcp run /abs/server.py`, fastmcp `... fastmcp run /abs/x.py:app`.
+_MCP_CLIS = frozenset({"mcp", "fastmcp"})
+
+
+def _mcp_cli(launcher: str) -> Callable[[list[str]], PackageIdentity | None]:
+    def parse(rest: list[str]) -> PackageIdentity | None:
+        if rest[:1] not in (["run"], ["dev"]):
+            return None
+        # Options may come before or after the file; the file is the argument shaped like one.
+        for arg in rest[1:]:
+            if arg.startswith("-") or re.match(r"^[a-z][a-z0-9+.-]*://", arg):
+                continue
+            path = re.sub(r"(\.py):[A-Za-z_][\w.]*$", r"\1", arg)  # server.py:app
+            if path.endswith(".py") or re.search(r"[\\/]", path):
+                return local_identity(path, launcher=f"{launcher} {rest[0]}")
+        return None
+    return parse
 
 
 def _uv_with_owner(requirements: list[str], inner: PackageIdentity | None,
@@ -527,6 +567,9 @@ def _python(interpreter: str, rest: list[str]) -> PackageIdentity | None:
             attached = letters[position + 1:]
             value = attached or (rest[index + 1] if index + 1 < len(rest) else "")
             if letter == "m":
+                tail = rest[index + (1 if attached else 2):]
+                if value in _MCP_CLIS and tail[:1] in (["run"], ["dev"]):
+                    return _mcp_cli(value)(tail)
                 return _module_identity(interpreter, value) if value else None
             if letter == "c":
                 return None
@@ -860,6 +903,8 @@ _LAUNCHERS: dict[str, Callable[[list[str]], PackageIdentity | None]] = {
     "podman": _container("podman"),
     "deno": _deno,
     "go": _go,
+    "mcp": _mcp_cli("mcp"),
+    "fastmcp": _mcp_cli("fastmcp"),
 }
 
 

@@ -12,7 +12,8 @@ def steps_from_journal(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return {e["id"]: e for e in events if e.get("event") == "step_finished" and "id" in e}
 
 
-def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, Any]:
+def build(events: list[dict[str, Any]], pending_manual: list[str],
+          maintainer: dict[str, Any] | None = None) -> dict[str, Any]:
     started = next((e for e in events if e.get("event") == "run_started"), {})
     steps = steps_from_journal(events)
 
@@ -82,4 +83,6 @@ def build(events: list[dict[str, Any]], pending_manual: list[str]) -> dict[str, 
         "revoked_at": finished.get("revoke"),
         "verified_at": finished.get("verify"),
         "manual": list(dict.fromkeys(manual)),
+        # The maintainer lookup in full (people, every contact with its provenance), when run.
+        "maintainer": maintainer or {},
     }

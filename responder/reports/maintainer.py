@@ -1,51 +1,98 @@
 """The disclosure for the server's maintainer: what happened, with nothing about us in it.
 
-No local paths, user names, host names, account names or credential data: only the package,
-the timeline in UTC and attacker-side indicators (flag kinds, webhook hosts).
+Built only from public facts: the package (ecosystem, name, versions), the registry's own
+metadata (publish times, publishers), the timeline in UTC and attacker-side indicators (what kind
+of thing was done, when, and to which outside host). No local path, user or host name, account,
+repository of ours, email or credential is put in; free text taken from the run (a flag's reason)
+is passed through `redact` with the run's private words as a second line of defence, and the
+rendered text is checked again before it is written (actions/report.py).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-_PATHLIKE = re.compile(r"^(~|/|[A-Za-z]:\\|\.{1,2}/)")
+from responder.core.times import parse_time, utc_text
+
+# An outside host in a flag's summary: a URL's, or "webhook to exfil.example".
+_URL_HOST = re.compile(r"(?:https?://|\bto )([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b")
+REDACTED = "<redacted>"
 
 
-def _public_word(word: str) -> str:
-    if _PATHLIKE.match(word):
-        return "<local path>"
-    if re.match(r"^https?://", word, re.IGNORECASE):
-        return re.sub(r"//[^/@]*@", "//", re.split(r"[?#]", word, maxsplit=1)[0])
-    return word
+def redact(text: str, private_words: list[str]) -> str:
+    """Each private word (longest first, so `alice-laptop` goes whole) becomes <redacted>."""
+    for word in sorted({w for w in private_words if w and len(w) >= 3}, key=len, reverse=True):
+        text = re.sub(re.escape(word), REDACTED, text, flags=re.IGNORECASE)
+    return text
 
 
-def public_launch(launch: str) -> str:
-    """The launch command with local paths and URL secrets removed, so it names only the package."""
-    words = []
-    for word in launch.split():
-        flag, eq, value = word.partition("=")
-        words.append(f"{flag}={_public_word(value)}" if eq and flag.startswith("-")
-                     else _public_word(word))
-    return " ".join(words)
+def leaks(text: str, private_words: list[str]) -> list[str]:
+    lowered = text.lower()
+    return [w for w in private_words if w and len(w) >= 3 and w.lower() in lowered]
 
 
-def build(incident: dict[str, Any], private_words: list[str]) -> dict[str, Any]:
-    launches = sorted({public_launch(e["launch"]) for e in incident["entries"] if e["launch"]})
-    indicators = []
+def _when(value: Any) -> str:
+    parsed = parse_time(value) if isinstance(value, str) else value
+    return utc_text(parsed) if isinstance(parsed, datetime) else "unknown"
+
+
+def affected(package: dict[str, Any]) -> dict[str, Any]:
+    """One package as the maintainer should read it: no launch command, no local detail."""
+    ecosystem = package.get("ecosystem")
+    kinds = {"npm": "npm package", "pypi": "PyPI package", "oci": "container image",
+             "go": "Go module", "jsr": "JSR package", "vcs": "source repository",
+             "remote": "remote MCP server at host"}
+    versions = [{"version": v["version"], "published": v.get("published") or "unknown",
+                 "publisher": v.get("publisher")} for v in package.get("suspect_versions") or []]
+    pinned = package.get("version")
+    if versions:
+        how = ("the version pinned in the configuration" if pinned
+               else "the version(s) that may have run: none was pinned")
+    elif pinned:
+        how = "the version pinned in the configuration"
+        versions = [{"version": pinned, "published": "unknown", "publisher": None}]
+    else:
+        how = "no version was pinned and the registry could not tell which ran"
+    return {"kind": kinds.get(str(ecosystem), str(ecosystem)), "name": package.get("name"),
+            "versions": versions, "how": how, "known_good": package.get("known_good"),
+            "repository": package.get("repository"), "page_url": package.get("page_url"),
+            "signals": [s["text"] for s in package.get("signals") or []
+                        if s.get("kind") != "unpinned"]}
+
+
+def label(package: dict[str, Any]) -> str:
+    """The same words as PackageFacts.label, for matching a contact to its package."""
+    if package.get("ecosystem") == "remote":
+        return str(package.get("name"))
+    return f"{package.get('ecosystem')} {package.get('name')}"
+
+
+def build(incident: dict[str, Any], maintainer: dict[str, Any] | None,
+          private_words: list[str]) -> dict[str, Any]:
+    found = maintainer or {}
+    chosen = (found.get("chosen") or {}).get("package")
+    # The disclosure goes to one project: the package its channel was found for (a server
+    # defined twice, as a package and as a remote URL, has two maintainers to tell).
+    packages = [affected(p) for p in found.get("packages", [])
+                if p.get("ecosystem") not in ("path", "python-module")
+                and (not chosen or label(p) == chosen)]
+    indicators, hosts = [], set()
     for flag in incident["flagged"]:
-        text = f"{flag['reason']} (at {flag['at']})"
-        for word in sorted(filter(None, private_words), key=len, reverse=True):
-            text = text.replace(word, "<redacted>")
-        indicators.append(text)
+        indicators.append(redact(f"{flag['reason']} (at {_when(flag['at'])})", private_words))
+        for host in _URL_HOST.findall(str(flag.get("summary") or "")):
+            if not leaks(host, private_words):
+                hosts.add(host.lower())
     providers = sorted({c["provider"] or "unknown" for c in incident["credentials"]})
     return {
-        "server": incident["server"],
-        "launches": launches,
-        "started_at": incident["started_at"],
-        "contained_at": incident["contained_at"],
-        "revoked_at": incident["revoked_at"],
-        "verified_at": incident["verified_at"],
+        "server": redact(incident["server"], private_words),
+        "packages": packages,
+        "network_indicators": sorted(hosts),
+        "started_at": _when(incident["started_at"]),
+        "contained_at": _when(incident["contained_at"]) if incident["contained_at"] else None,
+        "revoked_at": _when(incident["revoked_at"]) if incident["revoked_at"] else None,
+        "verified_at": _when(incident["verified_at"]) if incident["verified_at"] else None,
         "credential_count": len(incident["credentials"]),
         "providers": providers,
         "indicators": indicators,

@@ -3,6 +3,10 @@
 `Fleet({"github": {...}, "slack": {...}})` starts one simulator per provider on 127.0.0.1 and
 `env()` gives the `RESPONDER_<PROVIDER>_API_URL` variables that point a run at them. Drills and
 tests use the same code path; nothing here ever listens beyond loopback.
+
+A simulator that serves named hosts (it has a `hosts` attribute: web pages, OCI registries) is
+reached through `RESPONDER_HOST_MAP` instead, space-separated `host=base_url` pairs: the client
+connects to the base URL and sends the original host in the `Host` header.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ SIMULATORS: dict[str, str] = {
     "cloudflare": "responder.sim.cloudflare:CloudflareSimulator",
     "openai": "responder.sim.openai:OpenAISimulator",
     "anthropic": "responder.sim.anthropic:AnthropicSimulator",
+    "pypi": "responder.sim.pypi:PyPISimulator",
+    "web": "responder.sim.web:WebSimulator",
+    "oci": "responder.sim.oci:OciSimulator",
 }
 
 
@@ -70,7 +77,13 @@ class Fleet:
         self.stop()
 
     def env(self) -> dict[str, str]:
-        return {f"RESPONDER_{name.upper()}_API_URL": sim.api_url for name, sim in self.sims.items()}
+        env = {f"RESPONDER_{name.upper()}_API_URL": sim.api_url
+               for name, sim in self.sims.items() if not hasattr(sim, "hosts")}
+        pairs = [f"{host}={sim.base_url}" for sim in self.sims.values()
+                 if hasattr(sim, "hosts") for host in sim.hosts]
+        if pairs:
+            env["RESPONDER_HOST_MAP"] = " ".join(pairs)
+        return env
 
     def set_latency(self, seconds: float) -> None:
         for sim in self.sims.values():

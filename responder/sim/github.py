@@ -28,6 +28,7 @@ from responder.sim import (
     github_git,
     github_orgs,
     github_redirects,
+    github_security,
 )
 from responder.sim import github_objects as obj
 from responder.sim.github_limits import InFlight
@@ -130,7 +131,7 @@ class GitHubSimulator(SimServer):
         route("DELETE", "/installation/token", self._delete_installation_token, auth="required")
         route("GET", "/installation/repositories", self._installation_repos, auth="required")
         route("GET", "/rate_limit", self._rate_limit, counted=False)
-        for module in (github_apps, github_git, github_orgs, github_audit):
+        for module in (github_apps, github_git, github_orgs, github_audit, github_security):
             module.register(self)
         github_redirects.register_by_id(self)  # last: it mirrors every /repos/{o}/{r} route
 

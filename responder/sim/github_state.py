@@ -114,6 +114,10 @@ class Repo:
     commits: dict[str, Commit] = field(default_factory=dict)  # full sha -> commit
     branches: dict[str, str] = field(default_factory=dict)  # name -> full sha
     former_names: list[str] = field(default_factory=list)  # before a transfer or rename
+    private_vulnerability_reporting: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # path -> text on the default branch
+    # The repository's PVR report template: {"sections": [{title, required, options}]}.
+    report_template: dict[str, Any] | None = None
 
     def resolve(self, ref: str) -> Commit | None:
         """A branch name, a full or seeded sha, or an unambiguous hex prefix (4+ characters)."""
@@ -182,6 +186,8 @@ class GitHubState:
         self.tokens: dict[str, Token] = {}
         self.apps: dict[str, str] = {}  # OAuth app / GitHub App client id → client secret
         self.revocations: list[tuple[str, str]] = []
+        # Accepted private vulnerability reports: {repo, login, body, ghsa_id, created_at}.
+        self.reports: list[dict[str, Any]] = []
         self.revoke_lag = 0
         self.unauthenticated_limit = 60
         self.authenticated_limit = 5000
@@ -291,6 +297,9 @@ class GitHubState:
             hooks=[self._times(h, created_at="-30d") for h in entry.get("hooks") or []],
             deploy_keys=[self._times(k, created_at="-30d") for k in entry.get("deploy_keys") or []],
             invitations=[self._times(i, created_at="-1d") for i in entry.get("invitations") or []],
+            private_vulnerability_reporting=bool(entry.get("private_vulnerability_reporting")),
+            files=_files(entry.get("files"), full_name),
+            report_template=_report_template(entry.get("report_template"), full_name),
         )
         for person in entry.get("collaborators") or []:
             login, role = (
@@ -465,3 +474,35 @@ def _file_change(item: str | dict[str, Any], repo: str, commit: str) -> dict[str
     change.setdefault("additions", 0 if change["status"] == "removed" else 1)
     change.setdefault("deletions", 1 if change["status"] == "removed" else 0)
     return change
+
+
+def _files(seeded: Any, repo: str) -> dict[str, str]:
+    files = dict(seeded or {})
+    for path, text in files.items():
+        if not isinstance(path, str) or not path or path.startswith("/") or "//" in path:
+            raise ValueError(f"file {path!r} of {repo!r} is not a relative path")
+        if not isinstance(text, str):
+            raise ValueError(f"file {path!r} of {repo!r} must be text")
+    return files
+
+
+def _report_template(seeded: Any, repo: str) -> dict[str, Any] | None:
+    """Sections as {title, required, options: [{label, required}]}, in the template's order."""
+    if seeded is None:
+        return None
+    sections = []
+    for item in seeded.get("sections") or []:
+        section = {"title": item} if isinstance(item, str) else dict(item)
+        if not str(section.get("title") or "").strip():
+            raise ValueError(f"a report template section of {repo!r} has no title")
+        options = [{"label": o} if isinstance(o, str) else dict(o)
+                   for o in section.get("options") or []]
+        if any(not str(o.get("label") or "").strip() for o in options):
+            raise ValueError(f"an option of section {section['title']!r} of {repo!r} has no label")
+        sections.append({
+            "title": str(section["title"]).strip(),
+            "required": bool(section.get("required", False)),
+            "options": [{"label": str(o["label"]).strip(), "required": bool(o.get("required"))}
+                        for o in options],
+        })
+    return {"sections": sections}

@@ -13,15 +13,38 @@
 - A token limited to CIDR ranges used from elsewhere (meta `cidr_blocked: true`) answers 401 with
   `WWW-Authenticate: ipaddress` on every call.
 - `revoke_lag`: a deleted token keeps working for that many more requests (propagation).
+
+Package metadata (seed key `packages`, built by sim/npm_packages.py), public, no auth:
+- `GET /{name}` and `GET /@scope%2fname` (either case of `%2f`): the full packument, or the
+  abbreviated one for `Accept: application/vnd.npm.install-v1+json`.
+- `GET /{name}/{version-or-dist-tag}`: that version's document.
+- `GET /{name}/-/{name}-{version}.tgz`: the tarball `dist` describes.
+- The unencoded scoped form (`/@scope/name`, `/@scope/name/1.0.0`) is served too: the live
+  registry answers it (UNCONFIRMED: observed in use, not in REGISTRY-API.md). Whether the live
+  registry serves the version document for the *encoded* scoped form is UNCONFIRMED; a client
+  that falls back to the packument's `versions[v]` is safe either way.
+- Unknown package, version or tarball: 404 `{"error": "Not found"}`. UNCONFIRMED: the live
+  registry answers an unknown version of a known package with a bare JSON string
+  ("version not found: 9.9.9"); here it is the object above, as the brief for issue 6 asks.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
-from responder.sim.server import Fault, Request, Response, SimServer
+from responder.sim import npm_packages as packs
+from responder.sim.server import (
+    Fault,
+    Request,
+    Response,
+    Route,
+    SimServer,
+    compile_template,
+    resolve_time,
+)
 from responder.sim.tokens import SimToken, TokenBook, bearer
 
 OTP_MESSAGE = ("You must provide a one-time pass. Upgrade your client to npm@latest in order to "
@@ -36,18 +59,42 @@ class NpmSimulator(SimServer):
     server_header = "npm-registry-sim"
     api_path = ""
 
-    def __init__(self, book: TokenBook | None = None, page_size: int = 1000) -> None:
+    def __init__(self, book: TokenBook | None = None, page_size: int = 1000,
+                 packages: dict[str, packs.NpmPackage] | None = None) -> None:
         super().__init__()
         self.tokens = book or TokenBook()
         self.page_size = max(1, page_size)
+        self.packages: dict[str, packs.NpmPackage] = dict(packages or {})
+        # The account routes come first: "/-/whoami" would otherwise read as package "-".
         self.route("GET", "/-/whoami", self._whoami)
         self.route("GET", "/-/npm/v1/tokens", self._list)
         self.route("DELETE", "/-/npm/v1/tokens/token/{key}", self._delete)
+        # Package routes catch any path of one to four segments, so they are kept apart and
+        # tried after every other route, including routes a test or drill adds later.
+        # Templates match one segment per parameter on the raw path: "@scope%2fname" is one
+        # segment and is unquoted to "@scope/name" afterwards.
+        self.package_routes = [
+            Route("GET", template, self._package, compile_template(template), {})
+            for template in ("/{p1}", "/{p1}/{p2}", "/{p1}/{p2}/{p3}", "/{p1}/{p2}/{p3}/{p4}")
+        ]
 
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> NpmSimulator:
+        moment = resolve_time(now or datetime.now(UTC), datetime.now(UTC))
+        packages = {str(name): packs.package_from_seed(str(name), dict(entry or {}), moment)
+                    for name, entry in (seed.get("packages") or {}).items()}
         return cls(TokenBook.from_seed(seed, id_prefix="npmtok"),
-                   page_size=int(seed.get("page_size", 1000)))
+                   page_size=int(seed.get("page_size", 1000)), packages=packages)
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        found = super().match(method, path)
+        if found is not None or method not in ("GET", "HEAD"):
+            return found
+        for route in self.package_routes:
+            hit = route.pattern.match(path)
+            if hit:
+                return route, {key: unquote(value) for key, value in hit.groupdict().items()}
+        return None
 
     def error_response(self, status: int, message: str | None = None,
                        fault: Fault | None = None) -> Response:
@@ -109,6 +156,36 @@ class NpmSimulator(SimServer):
                 return self.error_response(404, "Token not found")
             self.tokens.revoke(target)
         return Response(204)
+
+    # -- package metadata ---------------------------------------------------------------------
+
+    def _package(self, request: Request) -> Response:
+        segments = [request.params[k] for k in ("p1", "p2", "p3", "p4") if k in request.params]
+        if segments[0].startswith("@") and "/" not in segments[0] and len(segments) > 1:
+            segments = [f"{segments[0]}/{segments[1]}", *segments[2:]]
+        name, rest = segments[0], segments[1:]
+        package = self.packages.get(name)
+        if package is None:
+            return self.error_response(404)
+        if not rest:
+            if packs.ABBREVIATED_TYPE in request.headers.get("accept", ""):
+                return Response(200, packs.abbreviated(package, self.base_url),
+                                headers={"content-type": packs.ABBREVIATED_TYPE,
+                                         "vary": "accept"})
+            return Response(200, packs.packument(package, self.base_url),
+                            headers={"vary": "accept"})
+        if len(rest) == 1:
+            version = package.resolve(rest[0])
+            if version is None:
+                return self.error_response(404)
+            return Response(200, packs.version_document(package, version, self.base_url))
+        if len(rest) == 2 and rest[0] == "-":
+            version = next((v for v in package.versions.values()
+                            if package.tarball_name(v.version) == rest[1]), None)
+            if version is not None:
+                return Response(200, raw=version.tarball,
+                                headers={"content-type": "application/octet-stream"})
+        return self.error_response(404)
 
 
 def _entry(token: SimToken) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def test_usage_error_is_exit_2_without_traceback(capsys):
 def test_checklist_markdown_and_json(capsys, tmp_path):
     code, out, _ = run(capsys, "checklist", "compromised-server")
     assert code == 0
-    assert out.count("- [ ] ") == 12
+    assert out.count("- [ ] ") == 14
     assert "## Revoke" in out and "irreversible" in out
     target = tmp_path / "c.json"
     code, _, _ = run(capsys, "checklist", "compromised-server", "--format", "json", "-o",

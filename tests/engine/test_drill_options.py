@@ -68,7 +68,7 @@ def test_a_fault_for_a_provider_the_scenario_does_not_simulate_is_bad_input(sand
     with pytest.raises(BadInput) as caught:
         run_drill("compromised-server", "default", faults=(Fault("slack", 500),))
     assert "'slack'" in caught.value.message and "does not simulate" in caught.value.message
-    assert caught.value.hint == "simulated here: github"
+    assert caught.value.hint == "simulated here: github, npm, oci, pypi, web"
     assert not (sandbox / "state" / "drills").exists()  # nothing was laid out
 
 
@@ -164,7 +164,7 @@ def test_the_run_directory_has_a_private_checklist(failed_drill, capsys):
     for step in ("revoke", "verify"):
         for manual in next(s for s in envelope["steps"] if s["id"] == step)["manual"]:
             assert f"- [ ] {manual}" in text
-    assert "- [ ] Send maintainer-report.md" in text
+    assert "- [ ] Review maintainer-report.md, then send it" in text
     for token in TOKENS:
         assert token not in text
 

@@ -11,7 +11,8 @@ from responder.engine import loader
 from responder.engine.model import Playbook
 
 SHIPPED_ORDER = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck",
-                 "review", "report", "reissue", "client-logs", "provider-log"]
+                 "review", "maintainer", "report", "submit", "reissue", "client-logs",
+                 "provider-log"]
 
 GOOD = """\
 format: 1

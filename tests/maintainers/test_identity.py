@@ -353,3 +353,65 @@ def test_url_key(url, key):
                                  "https://x.example:notaport/"])
 def test_url_key_none(url):
     assert url_key(url) is None
+
+
+# --- code run through a runner package or CLI: the runner is not the server -----------------------
+
+def test_npx_script_runner_runs_local_code():
+    ident("npx", ["-y", "tsx", "/srv/mcp/src/index.ts"], ecosystem="path",
+          name="/srv/mcp/src/index.ts", launcher="tsx")
+    ident("bunx", ["ts-node@10", "--transpile-only", "/srv/mcp/server.ts"], ecosystem="path",
+          name="/srv/mcp/server.ts")
+    ident("npx", ["tsx"], ecosystem="npm", name="tsx")  # no script: tsx is all that runs
+    ident("npx", ["--package=tsx", "--", "tsx", "/srv/x.ts"], ecosystem="npm", name="tsx")
+
+
+@pytest.mark.parametrize("command,args,path,launcher", [
+    ("uv", ["run", "--with", "mcp[cli]", "mcp", "run", "/abs/server.py"], "/abs/server.py",
+     "mcp run"),
+    ("uv", ["run", "--with", "faker", "fastmcp", "run", "/abs/main.py"], "/abs/main.py",
+     "fastmcp run"),
+    ("fastmcp", ["run", "--transport", "sse", "server.py:app", "--port", "8000"], "server.py",
+     "fastmcp run"),
+    ("fastmcp", ["run", "C:\\srv\\server.py:mcp"], "C:\\srv\\server.py", "fastmcp run"),
+    ("mcp", ["dev", "/abs/server.py"], "/abs/server.py", "mcp dev"),
+    ("python", ["-m", "fastmcp", "run", "src/server.py"], "src/server.py", "fastmcp run"),
+    ("python3", ["-u", "-mmcp", "run", "src/server.py"], "src/server.py", "mcp run"),
+])
+def test_mcp_and_fastmcp_clis_run_a_local_file(command, args, path, launcher):
+    ident(command, args, ecosystem="path", name=path, launcher=launcher)
+
+
+def test_mcp_cli_run_inside_a_uv_project_is_the_project():
+    ident("uv", ["run", "--directory", "/abs/proj", "fastmcp", "run", "src/x/server.py:mcp"],
+          ecosystem="path", name="/abs/proj", launcher="uv run")
+
+
+@pytest.mark.parametrize("command,args", [
+    ("fastmcp", ["run", "https://mcp.example.com/mcp"]), ("fastmcp", ["version"]),
+    ("mcp", ["run"]), ("mcp", []),
+])
+def test_mcp_cli_without_a_file_is_unknown(command, args):
+    assert package_of(command, args) is None
+
+
+def test_python_m_of_the_cli_without_run_is_the_module():
+    ident("python", ["-m", "fastmcp", "version"], ecosystem="python-module", name="fastmcp")
+
+
+def test_uv_run_of_a_script_is_local_code():
+    ident("uv", ["run", "server.py"], ecosystem="path", name="server.py", launcher="uv run")
+
+
+def test_pip_egg_fragment_is_not_a_ref():
+    ident("uvx", ["--from", "git+https://github.com/acme/mcp.git#egg=acme-mcp", "acme-mcp"],
+          ecosystem="vcs", name="github.com/acme/mcp", version=None)
+    ident("uvx", ["--from", "git+https://github.com/acme/mcp.git@v1#subdirectory=pkg", "x"],
+          version="v1")
+    ident("npx", ["git+https://github.com/acme/mcp.git#semver:^1.2"], version="semver:^1.2")
+
+
+def test_binary_equal_to_the_package_under_pep_503_is_dropped():
+    ident("uv", ["tool", "run", "--from", "acme.mcp-server@latest", "acme.mcp-server.exe"],
+          name="acme.mcp-server", binary=None)
+    ident("uvx", ["--from", "Acme_MCP", "acme-mcp"], binary=None)

@@ -11,7 +11,7 @@ from responder.engine import loader
 from responder.reports import checklist
 
 STEP_IDS = ["inventory", "contain", "stop", "snapshot", "revoke", "verify", "recheck", "review",
-            "report", "reissue", "client-logs", "provider-log"]
+            "maintainer", "report", "submit", "reissue", "client-logs", "provider-log"]
 HEADINGS = ["Inventory", "Contain", "Snapshot", "Revoke", "Verify", "Review", "Report",
             "Follow up"]
 
@@ -59,7 +59,7 @@ def test_markdown_marks_only_stopping_and_revoking_as_irreversible(playbook, mar
     lines = [line for line in markdown.splitlines() if line.startswith("- [ ] ")]
     irreversible = [line for line in lines if "irreversible" in line]
     assert irreversible == [f"- [ ] **{playbook.step(step).title}** "
-                            "(automated, irreversible: asks first)" for step in ("stop", "revoke")]
+                            "(automated, irreversible: asks first)" for step in ("stop", "revoke", "submit")]
 
 
 def test_markdown_tells_automated_from_manual(playbook, markdown):

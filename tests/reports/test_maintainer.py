@@ -1,56 +1,9 @@
-"""The maintainer disclosure names the package, never our paths, credentials or URL secrets."""
+"""The maintainer disclosure names the package, never our paths, accounts, hosts or credentials."""
 
 from __future__ import annotations
 
-import pytest
-
 from responder.reports import maintainer
-from responder.reports.maintainer import public_launch
-
-
-@pytest.mark.parametrize(
-    ("launch", "expected"),
-    [
-        ("node /home/alice/mcp/build/index.js", "node <local path>"),
-        ("node ~/mcp/index.js --stdio", "node <local path> --stdio"),
-        ("node ./build/index.js", "node <local path>"),
-        ("python ../servers/github/main.py", "python <local path>"),
-        (r"node C:\Users\alice\mcp\index.js", "node <local path>"),
-        ("npx -y @modelcontextprotocol/server-github",
-         "npx -y @modelcontextprotocol/server-github"),
-        ("uvx mcp-server-git --repository /home/alice/src/repo",
-         "uvx mcp-server-git --repository <local path>"),
-    ],
-)
-def test_local_paths_are_replaced(launch, expected):
-    assert public_launch(launch) == expected
-
-
-@pytest.mark.parametrize(
-    ("launch", "expected"),
-    [
-        ("https://alice:hunter22@mcp.example.test/sse", "https://mcp.example.test/sse"),
-        ("https://alice@mcp.example.test/sse", "https://mcp.example.test/sse"),
-        ("https://mcp.example.test/sse?token=abc123&user=alice", "https://mcp.example.test/sse"),
-        ("https://alice:pw@mcp.example.test/mcp?api_key=zzz", "https://mcp.example.test/mcp"),
-        ("http://127.0.0.1:8080/mcp", "http://127.0.0.1:8080/mcp"),
-        ("npx mcp-remote https://u:p@mcp.example.test/sse?k=v",
-         "npx mcp-remote https://mcp.example.test/sse"),
-    ],
-)
-def test_url_userinfo_and_query_are_stripped(launch, expected):
-    assert public_launch(launch) == expected
-
-
-@pytest.mark.parametrize(
-    ("launch", "leak"),
-    [
-        ("node server.js --config=/home/alice/mcp.json", "/home/alice"),
-        ("mcp-proxy --url=https://alice:pw@mcp.example.test/sse?token=abc123", "abc123"),
-    ],
-)
-def test_flag_values_are_cleaned_too(launch, leak):
-    assert leak not in public_launch(launch)
+from responder.reports.render import render
 
 
 def incident(**overrides):
@@ -58,14 +11,13 @@ def incident(**overrides):
         "server": "github",
         "entries": [
             {"launch": "node /home/alice/mcp/index.js"},
-            {"launch": "node /home/alice/other/index.js"},
             {"launch": "https://alice:pw@mcp.example.test/sse?token=abc123"},
-            {"launch": ""},
         ],
         "flagged": [{"reason": "webhook created by alice on devbox-7",
+                     "summary": "webhook to exfil.attacker.example on alice/api",
                      "at": "2025-01-10T12:00:00Z"}],
         "credentials": [{"provider": "github"}, {"provider": None}],
-        "started_at": "2025-01-10T12:30:00Z",
+        "started_at": "2025-01-10T12:30:00.123456+00:00",
         "contained_at": "2025-01-10T12:30:01Z",
         "revoked_at": "2025-01-10T12:30:03Z",
         "verified_at": "2025-01-10T12:30:05Z",
@@ -75,19 +27,64 @@ def incident(**overrides):
     return base
 
 
-def test_build_holds_no_local_detail():
-    report = maintainer.build(incident(), ["alice", "devbox-7"])
+def package(**overrides):
+    base = {"ecosystem": "npm", "name": "@acme/mcp-weather", "version": None,
+            "suspect_versions": [{"version": "2.1.0", "published": "2025-01-10T09:00:00Z",
+                                  "publisher": "evil-pub <x@evil.example>"}],
+            "known_good": "2.0.0", "repository": "https://github.com/acme/mcp-weather",
+            "page_url": None,
+            "signals": [{"kind": "unpinned", "severity": "low", "text": "no version pinned"},
+                        {"kind": "new_publisher", "severity": "high",
+                         "text": "2.1.0 was published by evil-pub"}]}
+    base.update(overrides)
+    return base
+
+
+def test_build_holds_no_local_detail_and_no_launch_command():
+    report = maintainer.build(incident(), {"packages": [package()]}, ["alice", "devbox-7"])
     text = repr(report)
-    for private in ("/home/alice", "pw@", "abc123", "alice", "devbox-7"):
+    for private in ("/home/alice", "pw@", "abc123", "alice", "devbox-7", "node "):
         assert private not in text
-    assert report["launches"] == ["https://mcp.example.test/sse", "node <local path>"]
     assert report["indicators"] == ["webhook created by <redacted> on <redacted> "
                                     "(at 2025-01-10T12:00:00Z)"]
+    assert report["network_indicators"] == ["exfil.attacker.example"]
     assert report["credential_count"] == 2
     assert report["providers"] == ["github", "unknown"]
+    assert report["started_at"] == "2025-01-10T12:30:00Z"
 
 
-def test_build_redacts_overlapping_private_words_whole():
-    flagged = [{"reason": "key added from alice-laptop.corp", "at": "2025-01-10T12:00:00Z"}]
-    report = maintainer.build(incident(flagged=flagged), ["alice", "alice-laptop.corp"])
-    assert report["indicators"] == ["key added from <redacted> (at 2025-01-10T12:00:00Z)"]
+def test_the_package_versions_and_signals_are_described_without_the_unpinned_note():
+    (described,) = maintainer.build(incident(), {"packages": [package()]}, [])["packages"]
+    assert described["kind"] == "npm package" and described["name"] == "@acme/mcp-weather"
+    assert [v["version"] for v in described["versions"]] == ["2.1.0"]
+    assert described["known_good"] == "2.0.0"
+    assert described["signals"] == ["2.1.0 was published by evil-pub"]
+
+
+def test_only_the_chosen_channels_package_is_in_the_disclosure():
+    found = {"packages": [package(), {"ecosystem": "remote", "name": "mcp.other.example",
+                                      "suspect_versions": [], "signals": []}],
+             "chosen": {"package": "npm @acme/mcp-weather"}}
+    names = [p["name"] for p in maintainer.build(incident(), found, [])["packages"]]
+    assert names == ["@acme/mcp-weather"]
+
+
+def test_local_code_is_never_named():
+    found = {"packages": [package(ecosystem="path", name="/home/alice/src/mcp/index.js")]}
+    assert maintainer.build(incident(), found, [])["packages"] == []
+
+
+def test_redaction_is_case_insensitive_and_takes_overlapping_words_whole():
+    text = maintainer.redact("key added from Alice-Laptop.corp by alice",
+                             ["alice", "alice-laptop.corp"])
+    assert text == "key added from <redacted> by <redacted>"
+    assert maintainer.leaks("ALICE was here", ["alice"]) == ["alice"]
+
+
+def test_the_shipped_template_renders_the_package_and_no_launch():
+    found = {"packages": [package()]}
+    text = render("maintainer-report.md.j2", maintainer.build(incident(), found, ["alice"]))
+    assert text.startswith("# Security report: suspected compromise of @acme/mcp-weather\n\n")
+    assert "version `2.1.0`, published 2025-01-10T09:00:00Z by `evil-pub <x@evil.example>`" in text
+    assert "`exfil.attacker.example`" in text
+    assert "alice" not in text

@@ -3,6 +3,7 @@ and the handler errors a test must see."""
 
 from __future__ import annotations
 
+import importlib.util
 import time
 
 import httpx
@@ -11,6 +12,22 @@ import pytest
 from responder.engine.context import Endpoints
 from responder.sim.fleet import SIMULATORS, Fleet, simulator_class
 from responder.sim.server import Response, SimServer
+
+# Registry and web simulators serve public metadata and hold no tokens.
+TOKENLESS = frozenset({"pypi", "web", "oci"})
+WITH_TOKENS = sorted(set(SIMULATORS) - TOKENLESS)
+
+
+def _importable(name: str) -> bool:
+    # The OCI simulator is written in parallel; until it lands its cases skip, not fail.
+    return importlib.util.find_spec(SIMULATORS[name].partition(":")[0]) is not None
+
+
+EVERY_SIMULATOR = [
+    pytest.param(name, marks=pytest.mark.skipif(not _importable(name),
+                                                 reason=f"{SIMULATORS[name]} not written yet"))
+    for name in sorted(SIMULATORS)
+]
 
 
 def test_env_names_every_simulator_at_its_api_url():
@@ -73,7 +90,7 @@ def test_errors_collects_handler_errors_from_every_simulator():
         assert fleet.errors() == [boom]
 
 
-@pytest.mark.parametrize("name", sorted(SIMULATORS))
+@pytest.mark.parametrize("name", WITH_TOKENS)
 def test_from_seed_of_every_simulator_accepts_revoke_lag(name):
     sim = simulator_class(name).from_seed({"revoke_lag": 3})
     lag = sim.revoke_lag if name == "github" else sim.tokens.revoke_lag
@@ -82,7 +99,7 @@ def test_from_seed_of_every_simulator_accepts_revoke_lag(name):
             else simulator_class(name).from_seed({}).tokens.revoke_lag) == 0
 
 
-@pytest.mark.parametrize("name", sorted(set(SIMULATORS) - {"github"}))
+@pytest.mark.parametrize("name", sorted(set(WITH_TOKENS) - {"github"}))
 def test_revoke_lag_keeps_a_revoked_token_working_that_many_requests(name):
     sim = simulator_class(name).from_seed(
         {"revoke_lag": 2, "tokens": [{"value": "lagtoken-" + "L" * 30, "account": "dana"}]})
@@ -103,7 +120,7 @@ def test_an_unknown_simulator_is_a_clear_error():
         Fleet({"stripe": {}})
 
 
-@pytest.mark.parametrize("name", sorted(SIMULATORS))
+@pytest.mark.parametrize("name", EVERY_SIMULATOR)
 def test_a_drill_fault_of_any_status_answers_that_status(name):
     # `responder drill --fault PROVIDER=529` (Anthropic's "overloaded") must answer 529.
     sim = simulator_class(name).from_seed({})

@@ -1,0 +1,108 @@
+"""Which versions may have run, which one is the last known-good, and the supply-chain signals.
+
+A compromised publisher shows in the metadata as a release shortly before the incident, published
+by an account that never published the package before, or declaring another repository than the
+releases before it (maintainers.md, trust warning). Each signal names the facts that raised it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from responder.core.times import utc_text
+from responder.maintainers.model import PackageFacts, Release, Signal
+
+
+def choose_versions(facts: PackageFacts, window_start: datetime, now: datetime) -> None:
+    """Fill `facts.suspect`: the pinned version if exact, else what is installed here, else the
+    releases published in the window and the latest (a floating spec ran whatever was latest)."""
+    known = {r.version for r in facts.releases}
+    pinned = facts.identity.version if facts.identity else None
+    if pinned and pinned in known:
+        facts.suspect = [pinned]
+        return
+    installed = [v for v in facts.installed if not known or v in known]
+    if installed:
+        facts.suspect = sorted(set(installed), key=_order(facts))
+        return
+    recent = [r.version for r in facts.releases
+              if r.published and window_start <= r.published <= now]
+    latest = [facts.latest] if facts.latest else []
+    facts.suspect = sorted(set(recent + latest), key=_order(facts))
+
+
+def known_good(facts: PackageFacts) -> Release | None:
+    """The newest release published before every suspect one."""
+    by_version = {r.version: r for r in facts.releases}
+    suspects = [by_version[v] for v in facts.suspect if v in by_version]
+    firsts = [r.published for r in suspects if r.published]
+    if not firsts:
+        return None
+    first = min(firsts)
+    before = [r for r in facts.releases if r.published and r.published < first and not r.yanked]
+    return before[-1] if before else None
+
+
+def supply_chain(facts: PackageFacts, window_start: datetime, now: datetime) -> list[Signal]:
+    signals: list[Signal] = []
+    identity = facts.identity
+    if identity is not None and identity.registry:
+        signals.append(Signal("custom_registry", "medium",
+                              f"installed from {identity.registry}, not the public registry: "
+                              f"that registry's operator is part of the supply chain"))
+    if identity is not None and identity.ecosystem in ("npm", "pypi", "oci", "jsr") \
+            and not identity.version:
+        signals.append(Signal("unpinned", "low",
+                              "the launch command pins no version: each start ran whatever "
+                              "the registry served as latest"))
+    if not facts.found:
+        signals.append(Signal("missing_from_registry", "high",
+                              f"the registry no longer has {facts.label}: packages removed "
+                              f"for malware disappear this way"))
+    by_version = {r.version: r for r in facts.releases}
+    good = known_good(facts)
+    earlier_publishers = {_who(r) for r in facts.releases
+                          if r.publisher and good and r.published and good.published
+                          and r.published <= good.published}
+    for version in facts.suspect:
+        release = by_version.get(version)
+        if release is None:
+            continue
+        if release.published and window_start <= release.published <= now:
+            hours = (now - release.published).total_seconds() / 3600
+            signals.append(Signal("recent_release", "high",
+                                  f"{version} was published {_ago(hours)} before this "
+                                  f"response ({utc_text(release.published)}), inside the "
+                                  f"review window"))
+        if release.publisher and earlier_publishers and _who(release) not in earlier_publishers:
+            signals.append(Signal("new_publisher", "high",
+                                  f"{version} was published by {release.publisher.text()}, "
+                                  f"who published none of the earlier versions"))
+        if good is not None and release.repository and good.repository \
+                and release.repository != good.repository:
+            signals.append(Signal("repository_changed", "high",
+                                  f"{version} declares repository "
+                                  f"{release.repository.url}, {good.version} declared "
+                                  f"{good.repository.url}: contacts are taken from "
+                                  f"{good.version}'s"))
+        if release.yanked:
+            signals.append(Signal("yanked", "medium", f"{version} has been yanked"))
+    return signals
+
+
+def _who(release: Release) -> str:
+    person = release.publisher
+    return ((person.name or person.email or "") if person else "").lower()
+
+
+def _ago(hours: float) -> str:
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    if hours < 48:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.0f} days"
+
+
+def _order(facts: PackageFacts):
+    position = {r.version: i for i, r in enumerate(facts.releases)}
+    return lambda version: (position.get(version, len(position)), version)
