@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
 from responder.clients.base import ServerEntry
@@ -136,6 +137,18 @@ class Inventory(Action):
         return credentials
 
 
+def identity_fields(entry: ServerEntry) -> dict[str, str | None]:
+    """What the entry runs, as fields: npm `@acme/x` `2.1.0`, or remote `mcp.example.com`."""
+    view = entry.view
+    package = package_of(view.command, list(view.args))
+    if package is not None:
+        return {"ecosystem": package.ecosystem, "package_name": package.name,
+                "version": package.version}
+    key = url_key(view.url)
+    host = urlsplit(key).hostname if key else None
+    return {"ecosystem": "remote" if host else None, "package_name": host, "version": None}
+
+
 def identity(entry: ServerEntry) -> tuple[str | None, str | None]:
     """(package key, URL key) of what the entry runs."""
     view = entry.view
@@ -212,6 +225,7 @@ def describe(entry: ServerEntry) -> dict[str, Any]:
         "url": view.url,
         "package": package,
         "url_key": url,
+        **identity_fields(entry),
     }
 
 

@@ -19,7 +19,7 @@ def servers_table(found) -> None:
         if Path(path).is_relative_to(home):
             path = "~/" + Path(path).relative_to(home).as_posix()
         rows.append((row["client"], row["scope"], f"{path}:{row['line']}", row["name"],
-                     row["transport"], row["package"] or row["url"] or row["launch"],
+                     row["transport"], _runs(row),
                      ", ".join(row["credentials"]) or "-",
                      "disabled" if row["disabled"] else "enabled"))
     if not rows:
@@ -43,3 +43,10 @@ def servers_table(found) -> None:
         typer.echo(f"! {problem['where']}: {problem['error']}", err=True)
         if problem.get("hint"):
             typer.echo(f"  hint: {problem['hint']}", err=True)
+
+
+def _runs(row) -> str:
+    """`npm @acme/x 2.1.0`, `oci ghcr.io/acme/mcp`, or the remote URL; the launch otherwise."""
+    if row.get("ecosystem") and row["ecosystem"] != "remote":
+        return " ".join(filter(None, (row["ecosystem"], row["package_name"], row["version"])))
+    return row["url"] or row["launch"]

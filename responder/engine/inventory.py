@@ -23,7 +23,7 @@ class Inventory:
 def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
             clients: list[str] | None = None) -> Inventory:
     # Imported here: the identity rules are only needed once there is something to describe.
-    from responder.actions.inventory import identity
+    from responder.actions.inventory import identity, identity_fields
 
     machine = machine or Machine.current(workspaces)
     secrets = SecretRegistry()
@@ -52,6 +52,7 @@ def servers(workspaces: tuple[Path, ...] = (), machine: Machine | None = None,
                 "transport": entry.view.transport,
                 "package": package,
                 "url": url,
+                **identity_fields(entry),
                 "credentials": [c.secret.redacted for c in credentials],
                 "disabled": entry.disabled,
                 "auto_approve": list(entry.auto_approve),

@@ -135,35 +135,35 @@ mcpServers:
 # (client, scope, file, server, transport, package or URL, credentials, state); `@P` = project.
 EXPECTED = [
     ("kiro", "user", "~/.kiro/settings/mcp.json:4", "github", "stdio",
-     "npm:@modelcontextprotocol/server-github", "ghp_…wxyz", "enabled"),
-    ("kiro", "user", "~/.kiro/settings/mcp.json:10", "fetch", "stdio", "pypi:mcp-server-fetch",
+     "npm @modelcontextprotocol/server-github", "ghp_…wxyz", "enabled"),
+    ("kiro", "user", "~/.kiro/settings/mcp.json:10", "fetch", "stdio", "pypi mcp-server-fetch",
      "-", "disabled"),
     ("claude-code", "user", "~/.claude.json:4", "sentry", "http", "https://mcp.sentry.dev/mcp",
      "-", "enabled"),
     ("claude-code", "local", "~/.claude.json:9", "postgres", "stdio",
-     "npm:@modelcontextprotocol/server-postgres", "-", "disabled"),
+     "npm @modelcontextprotocol/server-postgres", "-", "disabled"),
     ("claude-code", "project", "@P/.mcp.json:3", "linear", "sse", "https://mcp.linear.app/sse",
      "-", "enabled"),
-    ("claude-code", "project", "@P/.mcp.json:4", "[red]x", "stdio", "npm:@acme/markup-server",
+    ("claude-code", "project", "@P/.mcp.json:4", "[red]x", "stdio", "npm @acme/markup-server",
      "-", "enabled"),
     ("cursor", "user", "~/.cursor/mcp.json:3", "github", "stdio",
-     "npm:@modelcontextprotocol/server-github", "ghp_…5678", "enabled"),
+     "npm @modelcontextprotocol/server-github", "ghp_…5678", "enabled"),
     ("cursor", "user", "~/.cursor/mcp.json:8", "browser", "http",
      "https://mcp.browserbase.com/mcp", "-", "enabled"),
     ("vscode", "user", "~/.config/Code/User/mcp.json:4", "playwright", "stdio",
-     "npm:@playwright/mcp", "-", "enabled"),
+     "npm @playwright/mcp latest", "-", "enabled"),
     ("vscode", "user", "~/.config/Code/User/mcp.json:5", "copilot", "http",
      "https://api.githubcopilot.com/mcp", "-", "enabled"),
     ("continue", "user", "~/.continue/config.yaml:5", "sqlite", "stdio",
-     "pypi:mcp-server-sqlite", "-", "enabled"),
+     "pypi mcp-server-sqlite", "-", "enabled"),
     ("codex", "user", "~/.codex/config.toml:3", "context7", "stdio",
-     "npm:@upstash/context7-mcp", "-", "enabled"),
-    ("codex", "user", "~/.codex/config.toml:7", "time", "stdio", "pypi:mcp-server-time", "-",
+     "npm @upstash/context7-mcp", "-", "enabled"),
+    ("codex", "user", "~/.codex/config.toml:7", "time", "stdio", "pypi mcp-server-time", "-",
      "disabled"),
     ("codex", "user", "~/.codex/config.toml:12", "figma", "http", "https://mcp.figma.com/mcp",
      "-", "enabled"),
     ("goose", "user", "~/.config/goose/config.yaml:3", "memory", "stdio",
-     "npm:@modelcontextprotocol/server-memory", "-", "disabled"),
+     "npm @modelcontextprotocol/server-memory", "-", "disabled"),
     ("goose", "user", "~/.config/goose/config.yaml:9", "remote", "sse",
      "https://goose.example.com/sse", "-", "enabled"),
 ]
@@ -252,7 +252,14 @@ def test_secret_in_args_and_url_is_scrubbed_from_launch_and_url(home, sandbox, c
 
 
 FIELDS = {"name", "client", "scope", "path", "line", "location", "transport", "package", "url",
-          "credentials", "disabled", "auto_approve", "mode", "launch"}
+          "credentials", "disabled", "auto_approve", "mode", "launch", "ecosystem",
+          "package_name", "version"}
+
+
+def runs(s) -> str:
+    if s["ecosystem"] not in (None, "remote"):
+        return " ".join(filter(None, (s["ecosystem"], s["package_name"], s["version"])))
+    return s["url"]
 
 
 def test_json_schema_and_fields(home, sandbox, capsys) -> None:
@@ -266,7 +273,7 @@ def test_json_schema_and_fields(home, sandbox, capsys) -> None:
     home_text = str(home)
     got = [(s["client"], s["scope"],
             f"{s['path'].replace(home_text, '~', 1)}:{s['line']}", s["name"], s["transport"],
-            s["package"] or s["url"], ", ".join(s["credentials"]) or "-",
+            runs(s), ", ".join(s["credentials"]) or "-",
             "disabled" if s["disabled"] else "enabled") for s in data["servers"]]
     assert got == expected(sandbox)
     kiro = data["servers"][0]
@@ -277,12 +284,15 @@ def test_json_schema_and_fields(home, sandbox, capsys) -> None:
         "package": "npm:@modelcontextprotocol/server-github", "url": None,
         "credentials": ["ghp_…wxyz"], "disabled": False,
         "auto_approve": ["search_repositories"], "mode": kiro["mode"],
-        "launch": "npx -y @modelcontextprotocol/server-github"}
+        "launch": "npx -y @modelcontextprotocol/server-github", "ecosystem": "npm",
+        "package_name": "@modelcontextprotocol/server-github", "version": None}
     assert re.fullmatch(r"0[0-7]{3}", kiro["mode"])
     postgres = next(s for s in data["servers"] if s["name"] == "postgres")
     assert postgres["location"] == f'projects["{sandbox / "proj"}"].mcpServers.postgres'
     sentry = next(s for s in data["servers"] if s["name"] == "sentry")
     assert sentry["url"] == "https://mcp.sentry.dev/mcp" and sentry["package"] is None
+    assert (sentry["ecosystem"], sentry["package_name"], sentry["version"]) == (
+        "remote", "mcp.sentry.dev", None)
     assert sentry["launch"] == "https://mcp.sentry.dev/mcp"
     time = next(s for s in data["servers"] if s["name"] == "time")
     assert time["location"] == "mcp_servers.time" and time["disabled"] is True

@@ -59,7 +59,8 @@ def test_markdown_marks_only_stopping_and_revoking_as_irreversible(playbook, mar
     lines = [line for line in markdown.splitlines() if line.startswith("- [ ] ")]
     irreversible = [line for line in lines if "irreversible" in line]
     assert irreversible == [f"- [ ] **{playbook.step(step).title}** "
-                            "(automated, irreversible: asks first)" for step in ("stop", "revoke", "submit")]
+                            "(automated, irreversible: asks first)"
+                            for step in ("stop", "revoke", "submit")]
 
 
 def test_markdown_tells_automated_from_manual(playbook, markdown):
