@@ -212,8 +212,8 @@ def _contact_repository(facts: PackageFacts) -> None:
     if good is None or good.repository is None:
         return
     suspects = [r for r in facts.releases if r.version in facts.suspect and r.repository]
-    if facts.repository is None or any(r.repository != good.repository for r in suspects) \
-            or facts.repository != good.repository:
+    if facts.repository is None or facts.repository.key != good.repository.key \
+            or any(r.repository.key != good.repository.key for r in suspects):
         facts.repository = good.repository
         facts.repository_source = f"the repository declared by {good.version}, the last " \
                                   f"release before the suspect one"

@@ -7,6 +7,7 @@ releases before it (maintainers.md, trust warning). Each signal names the facts 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from responder.core.times import utc_text
@@ -50,11 +51,9 @@ def supply_chain(facts: PackageFacts, window_start: datetime, now: datetime) -> 
         signals.append(Signal("custom_registry", "medium",
                               f"installed from {identity.registry}, not the public registry: "
                               f"that registry's operator is part of the supply chain"))
-    if identity is not None and identity.ecosystem in ("npm", "pypi", "oci", "jsr") \
-            and not identity.version:
-        signals.append(Signal("unpinned", "low",
-                              "the launch command pins no version: each start ran whatever "
-                              "the registry served as latest"))
+    floating = _floating(identity) if identity is not None else None
+    if floating:
+        signals.append(Signal("unpinned", "low", floating))
     if not facts.found:
         signals.append(Signal("missing_from_registry", "high",
                               f"the registry no longer has {facts.label}: packages removed "
@@ -78,8 +77,9 @@ def supply_chain(facts: PackageFacts, window_start: datetime, now: datetime) -> 
             signals.append(Signal("new_publisher", "high",
                                   f"{version} was published by {release.publisher.text()}, "
                                   f"who published none of the earlier versions"))
+        # `key` leaves out the monorepo directory: moving within a repository is no signal.
         if good is not None and release.repository and good.repository \
-                and release.repository != good.repository:
+                and release.repository.key != good.repository.key:
             signals.append(Signal("repository_changed", "high",
                                   f"{version} declares repository "
                                   f"{release.repository.url}, {good.version} declared "
@@ -88,6 +88,24 @@ def supply_chain(facts: PackageFacts, window_start: datetime, now: datetime) -> 
         if release.yanked:
             signals.append(Signal("yanked", "medium", f"{version} has been yanked"))
     return signals
+
+
+def _floating(identity) -> str | None:
+    """Why the launch command may have run a release it did not name, or None if it pins one."""
+    version = identity.version
+    if identity.ecosystem not in ("npm", "pypi", "oci", "jsr"):
+        return None
+    if not version or version == "latest":
+        return ("the launch command pins no version: each start ran whatever the registry "
+                "served as latest")
+    if identity.ecosystem == "oci":
+        return None if version.startswith("sha256:") else (
+            f"the image is pinned by the tag {version}, which its publisher can move; only a "
+            f"digest pins it")
+    exact = (re.fullmatch(r"v?\d+(\.\d+){2}([-+][\w.-]+)?", version) if identity.ecosystem != "pypi"
+             else re.fullmatch(r"[\w.!+]+", version))
+    return None if exact else (f"the launch command asks for {version}, a range or tag: each "
+                               f"start could run a newer release")
 
 
 def _who(release: Release) -> str:

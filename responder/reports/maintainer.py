@@ -46,10 +46,11 @@ def affected(package: dict[str, Any]) -> dict[str, Any]:
              "remote": "remote MCP server at host"}
     versions = [{"version": v["version"], "published": v.get("published") or "unknown",
                  "publisher": v.get("publisher")} for v in package.get("suspect_versions") or []]
-    pinned = package.get("version")
+    floating = any(s.get("kind") == "unpinned" for s in package.get("signals") or [])
+    pinned = None if floating else package.get("version")
     if versions:
         how = ("the version pinned in the configuration" if pinned
-               else "the version(s) that may have run: none was pinned")
+               else "the version(s) that may have run: the configuration pins none")
     elif pinned:
         how = "the version pinned in the configuration"
         versions = [{"version": pinned, "published": "unknown", "publisher": None}]

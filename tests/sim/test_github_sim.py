@@ -240,8 +240,17 @@ OUTSIDE_SUBSET = {
     ("GET", "/orgs/{org}/audit-log"),  # it is in the GHEC subset, not this one
     *(("GET", "/repositories/{id}" + rest) for rest in (
         "", "/hooks", "/keys", "/invitations", "/collaborators", "/compare/{basehead}",
-        "/commits/{ref}")),
+        "/commits/{ref}", "/private-vulnerability-reporting", "/contents/{path}")),
+    ("PUT", "/repositories/{id}/private-vulnerability-reporting"),
+    ("DELETE", "/repositories/{id}/private-vulnerability-reporting"),
+    ("POST", "/repositories/{id}/security-advisories/reports"),
 }
+# Checked against the subset in test_github_security_sim.py.
+SECURITY_ROUTES = {
+    (method, "/repos/{owner}/{repo}/private-vulnerability-reporting")
+    for method in ("GET", "PUT", "DELETE")
+} | {("POST", "/repos/{owner}/{repo}/security-advisories/reports"),
+     ("GET", "/repos/{owner}/{repo}/contents/{path}")}
 
 
 @cache
@@ -460,6 +469,7 @@ def test_routes_are_in_the_subset_and_all_covered(sim: GitHubSimulator) -> None:
     covered = {(case[0], case[1]) for case in CONTRACT_CASES}
     covered |= {("DELETE", "/applications/{client_id}/token"),
                 ("POST", "/applications/{client_id}/token")}  # test_app_token_endpoints_...
+    covered |= SECURITY_ROUTES
     assert served & in_subset == covered
 
 
