@@ -63,9 +63,10 @@ def read(web: WebReader, identity: PackageIdentity, save) -> PackageFacts:
                               "look at the image's page on its registry"))
         return facts
     save(f"oci-{path}-manifest", f"GET {facts.registry_url}", page.text)
-    labels = dict(manifest.get("annotations") or {})
+    # Every field is checked for its shape: the registry may be the attacker's.
+    labels = _mapping(manifest.get("annotations"))
     if page.content_type in _INDEX_TYPES or manifest.get("manifests"):
-        chosen = _platform(manifest.get("manifests") or [])
+        chosen = _platform(manifest.get("manifests"))
         if chosen is None:
             facts.gaps.append(Gap(f"image labels of {identity.name}", "the index lists no "
                                   "linux/amd64 (or any) image manifest"))
@@ -75,15 +76,15 @@ def read(web: WebReader, identity: PackageIdentity, save) -> PackageFacts:
         if manifest is None:
             facts.gaps.append(Gap(f"image manifest {chosen}", page.error or "unreadable"))
             return _finish(facts, labels)
-        labels.update(manifest.get("annotations") or {})
-    digest = (manifest.get("config") or {}).get("digest")
-    if isinstance(digest, str):
+        labels.update(_mapping(manifest.get("annotations")))
+    digest = _mapping(manifest.get("config")).get("digest")
+    if isinstance(digest, str) and re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
         config, page = session.get_json(f"{base}/blobs/{digest}", "application/json")
         if config is None:
             facts.gaps.append(Gap(f"image config {digest}", page.error or "unreadable"))
         else:
             save(f"oci-{path}-config", f"GET {base}/blobs/{digest}", page.text)
-            labels.update((config.get("config") or {}).get("Labels") or {})
+            labels.update(_mapping(_mapping(config.get("config")).get("Labels")))
     return _finish(facts, labels)
 
 
@@ -102,10 +103,16 @@ def _finish(facts: PackageFacts, labels: dict[str, Any]) -> PackageFacts:
     return facts
 
 
-def _platform(manifests: list[Any]) -> str | None:
-    entries = [m for m in manifests if isinstance(m, dict) and isinstance(m.get("digest"), str)]
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _platform(manifests: Any) -> str | None:
+    entries = [m for m in manifests if isinstance(m, dict) and isinstance(m.get("digest"), str)
+               and re.fullmatch(r"sha256:[0-9a-f]{64}", m["digest"])] \
+        if isinstance(manifests, list) else []
     for entry in entries:
-        platform = entry.get("platform") or {}
+        platform = _mapping(entry.get("platform"))
         if platform.get("os") == "linux" and platform.get("architecture") == "amd64":
             return entry["digest"]
     return entries[0]["digest"] if entries else None

@@ -27,6 +27,7 @@ ECOSYSTEMS = {"npm": "npm", "pypi": "pip", "go": "go", "oci": "other", "jsr": "o
 CWE_EMBEDDED_MALICIOUS_CODE = "CWE-506"
 TEMPLATE_CODES = frozenset({"missing_section", "empty_section", "unchecked_required_option",
                             "sections_out_of_order"})
+_ANSWER_MAX = 4000  # per answered section: the full report follows anyway
 _CUT = "\n\n[truncated: the full report is attached separately on request]\n"
 
 
@@ -105,23 +106,40 @@ def sections(markdown: str) -> dict[str, str]:
 
 
 def fit_template(description: str, errors: list[TemplateError], ticked: set[str]) -> str:
-    """The description with every section GitHub named, in the order it named them, answered
-    from the disclosure; required boxes ticked only if listed in `ticked`."""
+    """The description with every section GitHub named, answered from the disclosure, then the
+    whole disclosure; required boxes ticked only if listed in `ticked`.
+
+    Sections come in the order GitHub named them (its template's order), those it said were out
+    of order first. The disclosure's own heading of an emitted section becomes bold text, so
+    only the answered copy counts: a template sharing a heading with the disclosure settles in
+    one more round."""
     own = sections(description)
-    order: list[str] = []
+    early = [e.section for e in errors if e.code == "sections_out_of_order" and e.section]
+    named = list(dict.fromkeys(early + [e.section for e in errors if e.section]))
     options: dict[str, list[str]] = {}
     for error in errors:
-        if error.section and error.section not in order:
-            order.append(error.section)
-        if error.option:
-            options.setdefault(error.section, []).append(error.option)
+        if error.option and error.option not in options.setdefault(error.section, []):
+            options[error.section].append(error.option)
     parts = []
-    for title in order:
-        text = _answer(title, own) or "Not known to the reporter; see the full report below."
+    for title in named:
+        text = (_answer(title, own)[:_ANSWER_MAX]
+                or "Not known to the reporter; see the report below.")
         boxes = [f"- [{'x' if o in ticked else ' '}] {o}" for o in options.get(title, [])]
         parts.append(f"### {title}\n\n" + "\n".join(boxes) + ("\n\n" if boxes else "") + text)
     remaining = re.sub(r"^# .*\n", "", description, count=1).strip()
-    return _fit("\n\n".join([*parts, "### Full report", remaining]) + "\n", DESCRIPTION_MAX, _CUT)
+    for title in named:
+        remaining = _unhead(remaining, title)
+    head = "\n\n".join([*parts, "### Full report"])
+    room = DESCRIPTION_MAX - len(head) - 4
+    if len(remaining) > room:
+        remaining = remaining[: max(0, room - len(_CUT))] + _CUT
+    return f"{head}\n\n{remaining}\n"
+
+
+def _unhead(markdown: str, title: str) -> str:
+    """The section's heading made bold text, so only the moved copy counts as the section."""
+    return re.sub(rf"^#{{1,6}}\s+{re.escape(title)}\s*$", f"**{title}**", markdown,
+                  flags=re.M | re.I)
 
 
 def _answer(title: str, own: Mapping[str, str]) -> str:

@@ -87,6 +87,16 @@ class WebReader:
 
     def get(self, url: str, headers: Mapping[str, str] | None = None,
             method: str = "GET") -> Page:
+        import httpx
+
+        try:
+            return self._get(url, headers, method)
+        except (httpx.InvalidURL, ValueError) as exc:
+            # A malformed URL or Location, or a redirect to mailto: (httpx builds the next
+            # request even when it does not follow it): a hostile host must not end the lookup.
+            return Page(url, error=f"not a usable URL ({type(exc).__name__})")
+
+    def _get(self, url: str, headers: Mapping[str, str] | None, method: str) -> Page:
         hops: list[tuple[int, str, str]] = []
         sent = dict(headers or {})
         current = url
@@ -95,7 +105,9 @@ class WebReader:
             if page.status in (301, 302, 303, 307, 308) and page.headers.get("location"):
                 target = urljoin(current, page.headers["location"])
                 hops.append((page.status, current, target))
-                if _host(target) != _host(current):
+                before, after = urlsplit(current), urlsplit(target)
+                if _host(target) != _host(current) or (before.scheme, after.scheme) == (
+                        "https", "http"):  # never to another host, nor in clear
                     sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}
                 if urlsplit(target).scheme not in ("https", "http"):
                     return Page(target, page.status, page.headers, b"", tuple(hops),
@@ -125,7 +137,7 @@ class WebReader:
                         body.extend(chunk)
                         if len(body) > self.max_bytes:
                             return Page(url, response.status_code, _lower(response.headers),
-                                        b"", error=f"larger than {self.max_bytes // 2**20} MB")
+                                        b"", error=f"larger than {_size(self.max_bytes)}")
                     status, answered = response.status_code, _lower(response.headers)
             except httpx.TimeoutException:
                 if last:
@@ -155,7 +167,10 @@ class WebReader:
             return url, None
         mapped = urlsplit(base)
         path = mapped.path.rstrip("/") + parts.path
-        return urlunsplit((mapped.scheme, mapped.netloc, path, parts.query, "")), host
+        # The Host header names what the URL names, port included when it is not the default.
+        named = host if parts.port in (None, 443 if parts.scheme == "https" else 80) \
+            else f"{host}:{parts.port}"
+        return urlunsplit((mapped.scheme, mapped.netloc, path, parts.query, "")), named
 
     def _wait(self, headers: Mapping[str, str], attempt: int) -> float:
         try:
@@ -166,6 +181,10 @@ class WebReader:
 
     def _backoff(self, attempt: int) -> float:
         return min(0.2 * (2 ** attempt), self.timing.max_retry_after)
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:g} MB" if count >= 2**20 else f"{count / 1024:g} KB"
 
 
 def _host(url: str) -> str:

@@ -545,11 +545,6 @@ HOSTILE = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: oci_meta.read trusts the shape of a registry's JSON "
-                   "(manifest `config`, `annotations`, index `platform`, config `config`); a "
-                   "registry named in `docker run evil.example/img` — possibly the attacker's — "
-                   "makes it raise AttributeError/ValueError, which takes discover() down "
-                   "instead of becoming a gap")
 @pytest.mark.parametrize("name", ["config-string", "annotations-list", "platform-string",
                                   "config-body-string"])
 def test_oci_malformed_documents_from_a_hostile_registry_are_gaps(name):

@@ -259,26 +259,16 @@ def test_redirect_to_a_missing_page_reports_the_final_status(web):
     assert len(page.redirects) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a redirect whose Location is a mailto: URL makes "
-                   "httpx raise InvalidURL while building its next request; WebReader lets it "
-                   "out instead of returning a Page with error (a hostile host can crash the "
-                   "lookup)")
 def test_redirect_to_mailto_is_an_error_not_an_exception(web):
     page = web.get("https://a.example/to-mailto")
     assert not page.ok and page.error is not None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a malformed Location header (http://[broken/) "
-                   "raises ValueError out of WebReader.get instead of coming back as a Page "
-                   "with error")
 def test_malformed_redirect_location_is_an_error_not_an_exception(web):
     page = web.get("https://a.example/to-broken")
     assert not page.ok and page.error is not None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: WebReader.get raises ValueError for a malformed "
-                   "URL (urlsplit in _route runs outside the try), though it promises never to "
-                   "raise")
 def test_malformed_url_is_an_error_not_an_exception(web):
     page = web.get("https://[::1/security.txt")
     assert not page.ok and page.error is not None
