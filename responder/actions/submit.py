@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from responder.actions.base import Action, ActionInputs, Plan, RequestPlan, StepResult
@@ -32,7 +32,7 @@ class SubmitReport(Action):
         disclosure: str  # path of maintainer-report.md
         contact: dict[str, Any] | None = None
         packages: list[dict[str, Any]] = []
-        severity: str = "high"
+        severity: Literal["critical", "high", "medium", "low"] = "high"
 
     def plan(self, ctx, inputs: Inputs) -> Plan:
         contact = inputs.contact or {}

@@ -28,7 +28,9 @@ _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 _LINK = re.compile(r"https://[^\s)>\]\"']+")
 # Links in a policy that are reporting channels rather than documentation.
 _REPORT_LINK = re.compile(r"/security/advisories/new|hackerone\.com/|bugcrowd\.com/|huntr\.|"
-                          r"intigriti\.com/|yeswehack\.com/|/security/policy|report", re.I)
+                          r"intigriti\.com/|yeswehack\.com/|/security/policy|"
+                          r"security[\w./-]*report|report[\w./-]*(?:security|vulnerab)|"
+                          r"vulnerab[\w./-]*disclos|/\.well-known/security\.txt", re.I)
 
 
 def for_package(facts: PackageFacts, github: RepoFacts | None,
@@ -50,23 +52,45 @@ def for_package(facts: PackageFacts, github: RepoFacts | None,
             "low" if changed else "medium", tuple(warnings)))
     for parsed, why in security_txts:
         contacts += _security_txt(parsed, why, now)
+    suspects = _suspect_publishers(facts)
     for person in facts.people:
-        if person.email:
-            contacts.append(Contact(
-                "email", f"mailto:{person.email}", f"{person.source} ({person.role})",
-                (f"the registry lists {person.text()} as {person.role} of {facts.label}",
-                 "not a security channel: use it only if nothing above answers"),
-                "low", ("registry metadata is editable by whoever holds the publishing "
-                        "account",)))
+        if not person.email:
+            continue
+        warnings = ["registry metadata is editable by whoever holds the publishing account"]
+        if {(person.name or "").lower(), person.email.lower()} & suspects:
+            # The account the signals flag published the suspect release: writing to it
+            # would tell the attacker.
+            continue
+        contacts.append(Contact(
+            "email", f"mailto:{person.email}", f"{person.source} ({person.role})",
+            (f"the registry lists {person.text()} as {person.role} of {facts.label}",
+             "not a security channel: use it only if nothing above answers"),
+            "low", tuple(warnings)))
     return rank([replace(c, package=facts.label) for c in contacts])
+
+
+def _suspect_publishers(facts: PackageFacts) -> set[str]:
+    """Names and addresses of publishers flagged as new on a suspect release."""
+    if not any(s.kind == "new_publisher" for s in facts.signals):
+        return set()
+    found = set()
+    for release in facts.releases:
+        if release.version in facts.suspect and release.publisher is not None:
+            found |= {(release.publisher.name or "").lower(),
+                      (release.publisher.email or "").lower()}
+    return found - {""}
 
 
 def rank(contacts: list[Contact]) -> list[Contact]:
     """Best first; one entry per address, carrying the reasons of every place that named it
     (a SECURITY.md pointing at the PVR form makes that form more certain, not a second row)."""
     kinds = ("github-pvr", "security-policy", "project-security-url", "security-txt", "email")
+    def order(c: Contact) -> tuple[int, int]:
+        return (_TRUST_ORDER.get(c.trust, 3), kinds.index(c.kind) if c.kind in kinds
+                else len(kinds))
+
     merged: dict[str, Contact] = {}
-    for contact in contacts:
+    for contact in sorted(contacts, key=order):  # the most trusted reading of an address leads
         key = contact.address.lower()
         if key in merged:
             first = merged[key]
@@ -76,9 +100,7 @@ def rank(contacts: list[Contact]) -> list[Contact]:
                                   warnings=first.warnings + more)
         else:
             merged[key] = contact
-    return sorted(merged.values(), key=lambda c: (_TRUST_ORDER.get(c.trust, 3),
-                                                  kinds.index(c.kind) if c.kind in kinds
-                                                  else len(kinds)))
+    return sorted(merged.values(), key=order)
 
 
 def _github(facts: PackageFacts, github: RepoFacts, changed: bool) -> list[Contact]:
@@ -148,9 +170,11 @@ def _security_txt(parsed: SecurityTxt, why: str, now: datetime) -> list[Contact]
     if parsed.stale(now):
         warnings.append("it has expired (or has no valid Expires): its contacts may be stale")
         trust = "low"
-    if "parent domain" in why:
+    if "parent domain" in why or "another host" in why:
         trust = "low"
-    warnings += list(parsed.problems[:3])
+    # A redirect is where a compromised site sends reporters elsewhere: it is always shown.
+    redirects = [p for p in parsed.problems if p.startswith("reached through redirects")]
+    warnings += redirects + [p for p in parsed.problems if p not in redirects][:3]
     offsite = set(parsed.offsite_contacts())
     found = []
     for contact in parsed.contacts:

@@ -231,32 +231,38 @@ def _security_txts(lookup: Lookup, host: str, *, exact: bool) -> list[tuple[Secu
     domain's as a flagged fallback."""
     found = _fetch_security_txt(lookup, host)
     if found is not None:
-        return [(found, f"on {host}")]
+        return [found]
     parent = ".".join(host.split(".")[1:])
     if exact and parent.count(".") >= 1:
         found = _fetch_security_txt(lookup, parent)
         if found is not None:
-            return [(found, f"on the parent domain {parent} (it does not cover {host})")]
+            return [(found[0], f"on the parent domain {parent} (it does not cover {host})")]
     return []
 
 
-def _fetch_security_txt(lookup: Lookup, host: str) -> SecurityTxt | None:
+def _fetch_security_txt(lookup: Lookup, host: str) -> tuple[SecurityTxt, str] | None:
+    """The host's security.txt and how it was reached; the legacy /security.txt only when the
+    well-known one is absent (RFC 9116 §3: when both exist, the well-known one is used)."""
     assert lookup.web is not None
     for path in ("/.well-known/security.txt", "/security.txt"):
         url = f"https://{host}{path}"
         page = lookup.web.get(url, {"accept": "text/plain"})
-        if not page.ok or page.content_type != "text/plain":
-            continue
-        if urlsplit(page.url).scheme != "https":
-            continue  # RFC 9116 §3: only over HTTPS
+        if not page.ok or page.content_type != "text/plain" \
+                or urlsplit(page.url).scheme != "https":  # RFC 9116 §3: only over HTTPS
+            if page.status == 404 or not page.ok:
+                continue
+            return None
         lookup.save(f"security-txt-{host}", f"GET {url}", page.text)
         parsed = parse_security_txt(page.text, page.url)
+        where = f"on {host}"
         if page.redirects:
             hops = "; ".join(f"{s} {a} → {b}" for s, a, b in page.redirects)
-            parsed = replace(parsed, problems=(*parsed.problems,
-                                               f"reached through redirects: {hops}"))
-        if parsed.contacts:
-            return parsed
+            parsed = replace(parsed, problems=(f"reached through redirects: {hops}",
+                                               *parsed.problems))
+            final = (urlsplit(page.url).hostname or "").lower()
+            if final != host:
+                where = f"on {host}, redirected to another host ({final})"
+        return (parsed, where) if parsed.contacts else None
     return None
 
 

@@ -65,6 +65,9 @@ def _uv_dirs(home: Path, env: Mapping[str, str]) -> list[Path]:
     places = [cache / "archive-v0", tools, home / "Library" / "Caches" / "uv" / "archive-v0"]
     if env.get("LOCALAPPDATA"):
         places.append(Path(env["LOCALAPPDATA"]) / "uv" / "cache" / "archive-v0")
+    if env.get("APPDATA"):  # uv's data directory on Windows; older releases: uv\tools
+        places += [Path(env["APPDATA"]) / "uv" / "data" / "tools",
+                   Path(env["APPDATA"]) / "uv" / "tools"]
     return places
 
 

@@ -7,6 +7,7 @@ compromise changes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -79,6 +80,9 @@ def _fill(facts: PackageFacts, document: dict[str, Any]) -> None:
             facts.people.append(Person(person.get("name"), person.get("email"), "maintainer",
                                        "npm `maintainers`"))
     author = top.get("author")
+    if isinstance(author, str):  # "Name <email> (url)", package.json's short form
+        match = re.match(r"\s*([^<(]*?)\s*(?:<([^>]+)>)?\s*(?:\(([^)]*)\))?\s*$", author)
+        author = {"name": match.group(1) or None, "email": match.group(2)} if match else {}
     if isinstance(author, dict) and (author.get("name") or author.get("email")):
         facts.people.append(Person(author.get("name"), author.get("email"), "author",
                                    "npm `author`"))

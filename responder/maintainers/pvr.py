@@ -39,12 +39,14 @@ def body(summary: str, description: str, packages: Iterable[Mapping[str, Any]],
         if ecosystem is None:
             continue  # a remote host is not a package
         versions = [v["version"] for v in package.get("suspect_versions") or []]
-        vulnerabilities.append({
-            "package": {"ecosystem": ecosystem, "name": package.get("name")},
-            "vulnerable_version_range": ", ".join(f"= {v}" for v in versions) or None,
-            "patched_versions": None,
-            "vulnerable_functions": [],
-        })
+        # One entry per version: in GitHub's range syntax a comma means AND.
+        for version in versions or [None]:
+            vulnerabilities.append({
+                "package": {"ecosystem": ecosystem, "name": package.get("name")},
+                "vulnerable_version_range": f"= {version}" if version else None,
+                "patched_versions": None,
+                "vulnerable_functions": [],
+            })
     report: dict[str, Any] = {
         "summary": _fit(summary, SUMMARY_MAX, "…"),
         "description": _fit(description, DESCRIPTION_MAX, _CUT),

@@ -19,7 +19,8 @@ def choose_versions(facts: PackageFacts, window_start: datetime, now: datetime) 
     releases published in the window and the latest (a floating spec ran whatever was latest)."""
     known = {r.version for r in facts.releases}
     pinned = facts.identity.version if facts.identity else None
-    if pinned and pinned in known:
+    exact = pinned and facts.identity is not None and _floating(facts.identity) is None
+    if pinned and (pinned in known or (exact and not known)):  # no registry: trust the pin
         facts.suspect = [pinned]
         return
     installed = [v for v in facts.installed if not known or v in known]
@@ -85,6 +86,12 @@ def supply_chain(facts: PackageFacts, window_start: datetime, now: datetime) -> 
                                   f"{release.repository.url}, {good.version} declared "
                                   f"{good.repository.url}: contacts are taken from "
                                   f"{good.version}'s"))
+        if good is not None and good.repository and release.repository is None \
+                and release.repository_raw is None and facts.identity is not None \
+                and facts.identity.ecosystem == "npm":
+            signals.append(Signal("repository_removed", "medium",
+                                  f"{version} declares no repository; {good.version} declared "
+                                  f"{good.repository.url}"))
         if release.yanked:
             signals.append(Signal("yanked", "medium", f"{version} has been yanked"))
     return signals

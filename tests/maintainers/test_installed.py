@@ -144,11 +144,6 @@ def test_other_ecosystems_have_no_cache_to_read(home):
         assert installed.versions(PackageIdentity(ecosystem, "x", None, "l"), home, {}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: installed._uv_dirs never looks at Windows' tool "
-                   "directory: uv keeps `uv tool install` environments under its persistent "
-                   "data directory %APPDATA%\\uv\\data (docs.astral.sh/uv/reference/storage; "
-                   "older releases used %APPDATA%\\uv\\tools, astral-sh/uv#7008), and only "
-                   "LOCALAPPDATA's cache is read")
 def test_windows_uv_tool_install_directory(home, tmp_path):
     roaming = tmp_path / "AppData" / "Roaming"
     uv_env(roaming / "uv" / "data" / "tools", "acme-mcp", "acme_mcp", "1.2.0", windows=True)

@@ -155,9 +155,10 @@ def test_remote_hosts_and_local_code_are_not_packages():
 def test_several_suspect_versions_are_listed():
     packages = [{"ecosystem": "pypi", "name": "acme-mcp",
                  "suspect_versions": [{"version": "1.4.1"}, {"version": "1.4.2"}]}]
-    (vulnerability,) = pvr.body("s", "d", packages)["vulnerabilities"]
-    assert "1.4.1" in vulnerability["vulnerable_version_range"]
-    assert "1.4.2" in vulnerability["vulnerable_version_range"]
+    vulnerabilities = pvr.body("s", "d", packages)["vulnerabilities"]
+    # one entry per version: GitHub reads a comma in a range as AND
+    assert [v["vulnerable_version_range"] for v in vulnerabilities] == ["= 1.4.1", "= 1.4.2"]
+    assert {v["package"]["ecosystem"] for v in vulnerabilities} == {"pip"}
 
 
 def test_summary_is_cut_to_1024_characters():

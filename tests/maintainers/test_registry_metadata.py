@@ -226,7 +226,10 @@ def test_npm_odd_shapes_in_a_packument_never_raise(web):
     assert facts.gaps == []
     assert sorted(r.version for r in facts.releases) == ["1.0.0", "1.1.0"]
     assert all(r.publisher is None and r.published is None for r in facts.releases)
-    assert facts.latest is None and facts.repository is None and facts.people == []
+    assert facts.latest is None and facts.repository is None
+    # package.json's "Name <email>" form of `author` is read; the other odd fields are skipped
+    assert [(p.name, p.email, p.role) for p in facts.people] == [
+        ("Alice", "alice@acme.example", "author")]
 
 
 def test_npm_redirect_from_a_custom_registry_is_recorded(npm):

@@ -359,10 +359,6 @@ def test_pvr_disabled_or_unknown_gives_no_pvr_contact():
         assert contacts.for_package(npm_facts(), repo_facts(pvr=pvr), [], NOW) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: contacts.rank keeps the kind and trust of whichever "
-                   "contact came first for an address; an address a registry lists (email, low) "
-                   "and a SECURITY.md names (medium) ends up low when the registry's comes first "
-                   "(discover concatenates packages in order), so the ranking depends on order")
 def test_merging_keeps_the_most_trusted_reading_of_an_address():
     low = Contact("email", "mailto:sec@acme.example", "npm `maintainers`", ("registry",), "low")
     medium = Contact("security-policy", "mailto:sec@acme.example", "SECURITY.md", ("policy",),
