@@ -8,35 +8,16 @@ import json
 import os
 import socket
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from github_openapi import report_body_errors
 from scenario import ALL_TOKENS, make_incident
 
 from responder.engine.drill import load_scenario
 from responder.sim.npm import NpmSimulator
 from responder.sim.web import WebSimulator
 
-SUBSET = (Path(__file__).resolve().parents[2] / "shared" / "reference" / "github-openapi"
-          / "api.github.com-subset.json")
 REPORTS = "/repos/modelcontextprotocol/servers/security-advisories/reports"
-
-
-def report_body_errors(body) -> list[str]:
-    """Errors of a report body against GitHub's `private-vulnerability-report-create`."""
-    if not SUBSET.is_file():
-        pytest.skip(f"GitHub OpenAPI subset not found at {SUBSET}")
-    from openapi_schema_validator import OAS30Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    document = json.loads(SUBSET.read_text())
-    registry = Registry().with_resource("urn:gh", Resource.from_contents(
-        document, default_specification=DRAFT4))
-    validator = OAS30Validator(
-        {"$ref": "urn:gh#/components/schemas/private-vulnerability-report-create"},
-        registry=registry)
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
 
 
 @pytest.fixture

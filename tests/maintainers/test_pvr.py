@@ -4,14 +4,11 @@ maintainer.submit action filing it on the GitHub simulator."""
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from github_openapi import report_body_errors
 
 from responder.actions.submit import SubmitReport
 from responder.core.secrets import Secret, SecretRegistry
@@ -29,7 +26,6 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 REPORTER = "ghp_" + "Rp7" * 12  # fake, in a known format
 TERMS = "I have read the security policy"
 CREDIT = "I would like to be credited"
-SCHEMA = "#/components/schemas/private-vulnerability-report-create"
 
 DISCLOSURE = """# Security report: suspected compromise of @acme/mcp-weather
 
@@ -65,35 +61,8 @@ PACKAGES = [
 # --- the OpenAPI subset -------------------------------------------------------------------------
 
 
-def _shared_dir() -> Path:
-    local = Path(__file__).resolve().parents[3] / "shared"
-    if local.is_dir():
-        return local
-    return Path(os.environ.get("RESPONDER_SHARED_DIR", str(local)))
-
-
-SUBSET = _shared_dir() / "reference" / "github-openapi" / "api.github.com-subset.json"
-URN = "urn:github-subset"
-
-
-@cache
-def _registry() -> Any:
-    if not SUBSET.is_file():
-        pytest.skip(f"GitHub OpenAPI subset not found at {SUBSET} (set RESPONDER_SHARED_DIR)")
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    resource = Resource.from_contents(json.loads(SUBSET.read_text()),
-                                      default_specification=DRAFT4)
-    return Registry().with_resource(URN, resource)
-
-
 def schema_errors(instance: Any) -> list[str]:
-    from openapi_schema_validator import OAS30Validator
-
-    validator = OAS30Validator({"$ref": URN + SCHEMA}, registry=_registry(),
-                               format_checker=OAS30Validator.FORMAT_CHECKER)
-    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(instance)]
+    return report_body_errors(instance)
 
 
 def test_the_validator_rejects_what_the_schema_forbids():

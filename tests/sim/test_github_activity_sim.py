@@ -19,7 +19,9 @@ from typing import Any
 import httpx
 import pytest
 from github import Auth, Github, GithubException, RateLimitExceededException
-from test_github_sim import _pointer, _schema_errors, _shared_dir
+from github_openapi import SUBSET
+from github_openapi import pointer as _pointer
+from test_github_sim import _schema_errors
 
 from responder.sim.github import GitHubSimulator, GitHubState
 from responder.sim.github_objects import full_sha
@@ -37,8 +39,7 @@ INSTALLATION = "ghs_" + "In7" * 12
 WORKFLOW = ".github/workflows/ci.yml"
 SHAS = {"root": "c0ffee0", "base": "c1aaaa1", "main": "c2bbbb2", "f1": "f1cccc1", "f2": "f2dddd2",
         "orphan": "0rphan"}  # "0rphan" is not hex: it expands to an unrelated 40-hex sha
-GHEC_DOC = (_shared_dir() / "reference" / "github-openapi"
-            / "github-openapi-ghec-auditlog-subset.json")
+GHEC_DOC = SUBSET.parent / "github-openapi-ghec-auditlog-subset.json"
 
 
 def _audit_entries() -> list[dict[str, Any]]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from github import Auth, Github, GithubException, UnknownObjectException
+from github_openapi import DELTA_URN, URN, pointer, registry, validation_errors
 
 from responder.sim.github import GitHubSimulator
 
@@ -112,45 +110,12 @@ def call(sim: GitHubSimulator, method: str, path: str, token: str | None = None,
 # --- the OpenAPI subset and the PVR 422 delta --------------------------------------------------
 
 
-def _reference_dir() -> Path:
-    local = Path(__file__).resolve().parents[3] / "shared"
-    shared = local if local.is_dir() else Path(os.environ.get("RESPONDER_SHARED_DIR", str(local)))
-    return shared / "reference" / "github-openapi"
-
-
-SUBSET = _reference_dir() / "api.github.com-subset.json"
-DELTA = _reference_dir() / "github-openapi-pvr-422-delta.json"
-URN, DELTA_URN = "urn:github-subset", "urn:github-pvr-delta"
 REPORTS = "/repos/{owner}/{repo}/security-advisories/reports"
 PVR = "/repos/{owner}/{repo}/private-vulnerability-reporting"
 CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
-
-
-@cache
-def _registry() -> Any:
-    if not SUBSET.is_file() or not DELTA.is_file():
-        pytest.skip(f"GitHub OpenAPI files not found in {SUBSET.parent} (set RESPONDER_SHARED_DIR)")
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    def resource(path: Path) -> Any:
-        return Resource.from_contents(json.loads(path.read_text()),
-                                      default_specification=DRAFT4)
-
-    return Registry().with_resources([(URN, resource(SUBSET)), (DELTA_URN, resource(DELTA))])
-
-
-def _pointer(*parts: str) -> str:
-    return "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
-
-
 def schema_errors(ref: str, instance: Any) -> list[str]:
-    from openapi_schema_validator import OAS30Validator
-
-    validator = OAS30Validator({"$ref": ref}, registry=_registry(),
-                               format_checker=OAS30Validator.FORMAT_CHECKER)
-    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(instance)
-            if not _nullable_quirk(e)]
+    return [f"{list(e.absolute_path)}: {e.message[:200]}"
+            for e in validation_errors(ref, instance) if not _nullable_quirk(e)]
 
 
 def _nullable_quirk(error: Any) -> bool:
@@ -165,7 +130,7 @@ def _nullable_quirk(error: Any) -> bool:
 
 def response_schema(method: str, template: str, status: int) -> str | None:
     """The subset's schema for a documented response; None when it has no body."""
-    document = _registry().contents(URN)
+    document = registry().contents(URN)
     response = document["paths"][template][method.lower()]["responses"][str(status)]
     parts: tuple[str, ...] = ("paths", template, method.lower(), "responses", str(status))
     if "$ref" in response:
@@ -174,11 +139,11 @@ def response_schema(method: str, template: str, status: int) -> str | None:
             "responses"][name]
     if "content" not in response:
         return None
-    return URN + _pointer(*parts, "content", "application/json", "schema")
+    return URN + pointer(*parts, "content", "application/json", "schema")
 
 
-REQUEST_SCHEMA = URN + _pointer("components", "schemas", "private-vulnerability-report-create")
-TEMPLATE_ERROR_SCHEMA = DELTA_URN + _pointer("paths", REPORTS, "post", "responses", "422",
+REQUEST_SCHEMA = URN + pointer("components", "schemas", "private-vulnerability-report-create")
+TEMPLATE_ERROR_SCHEMA = DELTA_URN + pointer("paths", REPORTS, "post", "responses", "422",
                                              "content", "application/json", "schema")
 
 
@@ -187,7 +152,7 @@ def assert_documented(method: str, template: str, reply: httpx.Response) -> None
     if template == CONTENTS and reply.status_code == 200 and isinstance(reply.json(), list):
         # The validator cannot follow the oneOf's discriminator to the array branch ("array"
         # names content-directory), so a listing is checked against that branch itself.
-        ref = URN + _pointer("components", "schemas", "content-directory")
+        ref = URN + pointer("components", "schemas", "content-directory")
     if ref is None:
         assert reply.content == b""
     else:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +21,8 @@ from github import (
     RateLimitExceededException,
     UnknownObjectException,
 )
+from github_openapi import URN, registry, validation_errors
+from github_openapi import pointer as openapi_pointer
 
 from responder.sim.github import GitHubSimulator, GitHubState
 from responder.sim.server import iso
@@ -217,16 +216,6 @@ def github(sim: GitHubSimulator, token: str | None, **kwargs: Any) -> Github:
 # --- contract: responses and requests match api.github.com-subset.json -------------------------
 
 
-def _shared_dir() -> Path:
-    local = Path(__file__).resolve().parents[3] / "shared"
-    if local.is_dir():
-        return local
-    return Path(os.environ.get("RESPONDER_SHARED_DIR", str(local)))
-
-
-SUBSET = _shared_dir() / "reference" / "github-openapi" / "api.github.com-subset.json"
-URN = "urn:github-subset"
-
 # Served by the simulator because PyGithub and the verifier need them; not in the subset.
 OUTSIDE_SUBSET = {
     ("GET", "/users/{username}"),
@@ -253,33 +242,13 @@ SECURITY_ROUTES = {
      ("GET", "/repos/{owner}/{repo}/contents/{path}")}
 
 
-@cache
 def _spec() -> tuple[dict[str, Any], Any]:
-    if not SUBSET.is_file():
-        pytest.skip(f"GitHub OpenAPI subset not found at {SUBSET} (set RESPONDER_SHARED_DIR)")
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    document = json.loads(SUBSET.read_text())
-    resource = Resource.from_contents(document, default_specification=DRAFT4)
-    return document, Registry().with_resource(URN, resource)
-
-
-def _pointer(*parts: str) -> str:
-    return "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+    return registry().contents(URN), registry()
 
 
 def _schema_errors(pointer: str, instance: Any) -> list[str]:
-    from openapi_schema_validator import OAS30Validator
-
-    _, registry = _spec()
-    validator = OAS30Validator(
-        {"$ref": URN + pointer},
-        registry=registry,
-        format_checker=OAS30Validator.FORMAT_CHECKER,
-    )
     errors = []
-    for error in validator.iter_errors(instance):
+    for error in validation_errors(URN + pointer, instance):
         path = list(error.absolute_path)
         # GitHub's event payload is a oneOf whose PublicEvent branch is a bare {"type": "object"}:
         # every payload (the spec's own examples too) matches two branches. Check the payload
@@ -287,7 +256,8 @@ def _schema_errors(pointer: str, instance: Any) -> list[str]:
         if error.validator == "oneOf" and path[-1:] == ["payload"] and not error.context:
             event = instance[path[0]] if isinstance(instance, list) else instance
             kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", event["type"]).lower()
-            errors += _schema_errors(_pointer("components", "schemas", kebab), event["payload"])
+            errors += _schema_errors(openapi_pointer("components", "schemas", kebab),
+                                     event["payload"])
             continue
         errors.append(f"{path}: {error.message[:300]}")
     return errors
@@ -308,7 +278,7 @@ def _response_pointer(method: str, template: str, status: int) -> str | None:
         )
     if "content" not in response:
         return None
-    return _pointer(*parts, "content", "application/json", "schema")
+    return openapi_pointer(*parts, "content", "application/json", "schema")
 
 
 CONTRACT_CASES = [
@@ -432,7 +402,7 @@ def test_server_error_fault_matches_openapi_subset(sim: GitHubSimulator) -> None
 
 def test_revoke_request_bodies_sent_match_request_schema(sim: GitHubSimulator) -> None:
     document, _ = _spec()
-    pointer = _pointer(
+    pointer = openapi_pointer(
         "paths",
         "/credentials/revoke",
         "post",
