@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import quote
 
 from responder.core.times import parse_instant
+from responder.maintainers.document import read_document
 from responder.maintainers.identity import PackageIdentity
-from responder.maintainers.model import Gap, PackageFacts, Person, Release
+from responder.maintainers.model import PackageFacts, Person, Release
 from responder.maintainers.repository import parse_repository
 from responder.maintainers.web import WebReader
 
@@ -28,26 +29,13 @@ def escaped(name: str) -> str:
 def read(web: WebReader, registry: str, identity: PackageIdentity, save) -> PackageFacts:
     facts = PackageFacts(identity)
     base = (identity.registry or registry).rstrip("/")
-    url = f"{base}/{escaped(identity.name)}"
-    facts.registry_url = url
     if base == DEFAULT_REGISTRY:
         facts.page_url = f"https://www.npmjs.com/package/{identity.name}"
-    page = web.get(url, {"accept": "application/json"})
-    facts.redirects = [f"{s} {a} → {b}" for s, a, b in page.redirects]
-    if page.status == 404:
-        facts.found = False
-        facts.gaps.append(Gap(f"npm metadata for {identity.name}",
-                              f"{base} does not know the package (404)",
-                              "it may have been unpublished or removed as malware"))
-        return facts
-    document = page.json() if page.ok else None
-    if not isinstance(document, dict):
-        why = page.error or "the answer was not a JSON document"
-        facts.gaps.append(Gap(f"npm metadata for {identity.name}", f"{url}: {why}",
-                              "the drafts use what the launch command says"))
-        return facts
-    save(f"npm-{identity.name}", f"GET {url}", page.text)
-    _fill(facts, document)
+    document = read_document(web, facts, f"{base}/{escaped(identity.name)}",
+                             what=f"npm metadata for {identity.name}",
+                             evidence=f"npm-{identity.name}", save=save)
+    if document is not None:
+        _fill(facts, document)
     return facts
 
 

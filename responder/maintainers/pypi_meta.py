@@ -12,8 +12,9 @@ from email.utils import getaddresses
 from typing import Any
 
 from responder.core.times import parse_instant
+from responder.maintainers.document import read_document
 from responder.maintainers.identity import PackageIdentity, normalise_name
-from responder.maintainers.model import Gap, PackageFacts, Person, Release
+from responder.maintainers.model import PackageFacts, Person, Release
 from responder.maintainers.repository import parse_repository
 from responder.maintainers.web import WebReader
 
@@ -49,31 +50,18 @@ def source_of(info: dict[str, Any]) -> tuple[Any, str]:
     return None, ""
 
 
-def read(web: WebReader, index: str, identity: PackageIdentity, save,
-         versions: list[str] | None = None) -> PackageFacts:
+def read(web: WebReader, index: str, identity: PackageIdentity, save) -> PackageFacts:
     facts = PackageFacts(identity)
     base = index.rstrip("/")
     name = normalise_name("pypi", identity.name)
-    url = f"{base}/pypi/{name}/json"
-    facts.registry_url = url
     if base == DEFAULT_INDEX:
         facts.page_url = f"https://pypi.org/project/{name}/"
-    page = web.get(url, {"accept": "application/json"})
-    facts.redirects = [f"{s} {a} → {b}" for s, a, b in page.redirects]
-    if page.status == 404:
-        facts.found = False
-        facts.gaps.append(Gap(f"PyPI metadata for {name}",
-                              f"{base} does not know the project (404)",
-                              "it may have been removed, for example as malware"))
-        return facts
-    document = page.json() if page.ok else None
-    if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
-        facts.gaps.append(Gap(f"PyPI metadata for {name}",
-                              f"{url}: {page.error or 'the answer was not the JSON API document'}",
-                              "the drafts use what the launch command says"))
-        return facts
-    save(f"pypi-{name}", f"GET {url}", page.text)
-    _fill(facts, document)
+    document = read_document(web, facts, f"{base}/pypi/{name}/json",
+                             what=f"PyPI metadata for {name}", evidence=f"pypi-{name}",
+                             save=save, shape="the JSON API document",
+                             valid=lambda d: isinstance(d.get("info"), dict))
+    if document is not None:
+        _fill(facts, document)
     return facts
 
 
