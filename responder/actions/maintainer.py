@@ -15,8 +15,6 @@ from typing import Any
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult, Table
 from responder.maintainers import npm_meta, pypi_meta
 
-_SEVERITY = {"high": "high", "medium": "medium", "low": "low"}
-
 
 class FindMaintainer(Action):
     name = "maintainer.discover"
@@ -37,19 +35,20 @@ class FindMaintainer(Action):
         from responder.maintainers.discover import Lookup, Sources, discover
 
         web = github = None
+        save = self._saver(ctx)
         quick = replace(ctx.timing, request_timeout=min(ctx.timing.request_timeout, 8.0),
                         read_retries=min(ctx.timing.read_retries, 1))
         if not ctx.offline:
             from responder.maintainers.web import WebReader
 
             web = WebReader(quick, ctx.endpoints.hosts)
-            github = _github_reader(ctx, self._saver(ctx))
+            github = _github_reader(ctx, save)
         urls = ctx.endpoints.urls
         lookup = Lookup(web=web, github=github,
                         sources=Sources(npm_registry=urls.get("npm", npm_meta.DEFAULT_REGISTRY),
                                         pypi_index=urls.get("pypi", pypi_meta.DEFAULT_INDEX)),
                         window_start=ctx.window_start, now=ctx.clock(), home=ctx.machine.home,
-                        env=ctx.machine.env, save=self._saver(ctx))
+                        env=ctx.machine.env, save=save)
         try:
             found = discover(inputs.entries, lookup)
         finally:
@@ -98,7 +97,8 @@ def _result(data: dict[str, Any], path) -> StepResult:
     for package in data["packages"]:
         result.changes.append(_describe(package))
         for signal in package["signals"]:
-            result.findings.append(Finding(_SEVERITY.get(signal["severity"], "low"),
+            severity = signal["severity"] if signal["severity"] in ("high", "medium") else "low"
+            result.findings.append(Finding(severity,
                                            f"{package['name']}: {signal['text']}"))
     for gap in data["gaps"]:
         result.findings.append(Finding("low", f"maintainer lookup gap: {gap}"))

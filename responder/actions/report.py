@@ -62,8 +62,8 @@ class DraftReports(Action):
             send = f"the submit step files {disclosure.name} at {chosen['address']} next"
         result.changes += [f"wrote {report}", f"wrote {disclosure} (review it before sending)"]
         if ctx.playbook is not None:
-            left_items = checklist.left_by_run(events) + [{"step": "report", "text": send}
-                                                          for _ in [0] if not filing] + [
+            mine = [] if filing else [{"step": "report", "text": send}]
+            left_items = checklist.left_by_run(events) + mine + [
                 {"step": s.id, "text": s.manual.strip()} for s in later]
             path = ctx.run_dir / "checklist.md"
             write_private(path, ctx.secrets.scrub(checklist.as_markdown(

@@ -17,10 +17,11 @@ from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult, Table
 from responder.activity import rules as flagging
-from responder.activity.model import ActivityEvent, Capture, Gap, parse_time
+from responder.activity.model import ActivityEvent, Capture, Gap
 from responder.core.concurrency import concurrently
 from responder.core.fs import write_private
 from responder.core.jsonsafe import dumps
+from responder.core.times import parse_time
 
 ACTIVITY_FORMAT = "responder.activity/1"
 TABLE_ROWS = 40

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from responder.actions.base import Action, ActionInputs, Plan, RequestPlan, StepResult
 from responder.maintainers import pvr
+from responder.reports.maintainer import package_label
 
 MAX_TEMPLATE_ROUNDS = 3
 
@@ -165,7 +166,7 @@ def _reported(inputs) -> list[dict[str, Any]]:
     """The packages the chosen channel speaks for (not another server defined alongside)."""
     package = (inputs.contact or {}).get("package")
     chosen = [p for p in inputs.packages
-              if package and f"{p.get('ecosystem')} {p.get('name')}" == package]
+              if package and package_label(p) == package]
     return chosen or list(inputs.packages)
 
 

@@ -11,10 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from responder.core.times import parse_time
-
-__all__ = ["ActivityEvent", "Capture", "Gap", "parse_time"]
-
 
 @dataclass(frozen=True)
 class ActivityEvent:

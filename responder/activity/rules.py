@@ -26,8 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from responder.activity.model import ActivityEvent, parse_time
+from responder.activity.model import ActivityEvent
 from responder.core.errors import BadInput
+from responder.core.times import parse_time
 from responder.core.yaml_nodes import line_of, plain
 
 Severity = Literal["low", "medium", "high", "critical"]

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from responder.activity.model import Gap, parse_time
+from responder.activity.model import Gap
+from responder.core.times import parse_time
 from responder.providers.github_pull import CONCURRENCY, GitHubReader, Listing
 
 if TYPE_CHECKING:

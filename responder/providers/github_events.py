@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from responder.activity.model import ActivityEvent, parse_time
+from responder.activity.model import ActivityEvent
+from responder.core.times import parse_time
 from responder.providers.github_activity import GitHubCapture
 
 _EVENT_KINDS = {

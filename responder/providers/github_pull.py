@@ -227,7 +227,7 @@ def _moved_to(url: str, link: str) -> str | None:
 
 
 def _oldest(batch: list[Any]) -> datetime | None:
-    from responder.activity.model import parse_time
+    from responder.core.times import parse_time
 
     times = [parse_time(item.get("created_at")) for item in batch if isinstance(item, dict)]
     known = [t for t in times if t is not None]

@@ -31,8 +31,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from responder.activity.model import ActivityEvent, Capture, parse_time
+from responder.activity.model import ActivityEvent, Capture
 from responder.core.errors import ProviderError
+from responder.core.times import parse_time
 from responder.providers.review import since
 
 if TYPE_CHECKING:

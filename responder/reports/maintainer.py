@@ -63,8 +63,9 @@ def affected(package: dict[str, Any]) -> dict[str, Any]:
                         if s.get("kind") != "unpinned"]}
 
 
-def label(package: dict[str, Any]) -> str:
-    """The same words as PackageFacts.label, for matching a contact to its package."""
+def package_label(package: dict[str, Any]) -> str:
+    """maintainers.model.PackageFacts.label of a package as the lookup's outputs describe it:
+    the words a contact's `package` uses, for finding the package a channel speaks for."""
     if package.get("ecosystem") == "remote":
         return str(package.get("name"))
     return f"{package.get('ecosystem')} {package.get('name')}"
@@ -78,7 +79,7 @@ def build(incident: dict[str, Any], maintainer: dict[str, Any] | None,
     # defined twice, as a package and as a remote URL, has two maintainers to tell).
     packages = [affected(p) for p in found.get("packages", [])
                 if p.get("ecosystem") not in ("path", "python-module")
-                and (not chosen or label(p) == chosen)]
+                and (not chosen or package_label(p) == chosen)]
     indicators, hosts = [], set()
     for flag in incident["flagged"]:
         indicators.append(redact(f"{flag['reason']} (at {_when(flag['at'])})", private_words))

@@ -27,9 +27,9 @@ from responder.activity.logs.scan import (
     line_time,
     parse_when,
 )
-from responder.activity.model import parse_time
 from responder.core.machine import Machine
 from responder.core.secrets import Secret, SecretRegistry
+from responder.core.times import parse_time
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
 CANARY = "ghp_" + "CanaryPlantedInClientLogFixture00042"  # fake, planted in the fixtures

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from responder.maintainers import contacts, discover, signals
 from responder.maintainers.github_meta import Policy, RepoFacts
 from responder.maintainers.identity import PackageIdentity

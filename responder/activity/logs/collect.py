@@ -37,9 +37,10 @@ from responder.activity.logs.scan import (
     Window,
     local_zone,
 )
-from responder.activity.model import ActivityEvent, Capture, parse_time
+from responder.activity.model import ActivityEvent, Capture
 from responder.clients import registry
 from responder.core.machine import Machine
+from responder.core.times import parse_time
 
 # Clients whose logs are files responder can read; every other client gets a manual step.
 READERS: dict[str, Callable[[Context], ClientScan]] = {
