@@ -104,6 +104,10 @@ class Action(ABC):
     effect: ClassVar[Effect]
     summary: ClassVar[str]
     Inputs: ClassVar[type[ActionInputs]] = ActionInputs
+    # An irreversible action that journals each thing it sends, so a resumed run can tell what
+    # an interrupted attempt already did and never does it twice. Others are not re-run after an
+    # interruption without --redo.
+    resumes_safely: ClassVar[bool] = False
 
     def plan(self, ctx: RunContext, inputs: Any) -> Plan:
         """What apply() would do. Read actions do their reading in apply()."""
@@ -115,4 +119,9 @@ class Action(ABC):
 
     def verify(self, ctx: RunContext, inputs: Any, result: StepResult) -> None:
         """Check the change held; record findings or fail the result. Default: nothing to check."""
+        return None
+
+    def restore(self, ctx: RunContext, inputs: Any, outputs: dict[str, Any]) -> None:
+        """A resumed run took this step's result from an earlier attempt: rebuild what apply()
+        leaves in the context for later steps (outputs are restored already). Default: none."""
         return None

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
 from responder.clients.base import ServerEntry
-from responder.clients.scan import Scanned, scan
+from responder.clients.scan import Scanned, backed_up, scan
 from responder.core.errors import BadInput
 from responder.credentials.find import discover
 from responder.maintainers.identity import package_of, url_key
@@ -89,6 +89,21 @@ class Inventory(Action):
                 f"runs the same {_shared(entry, chosen)} under another name (not disabled; "
                 f"to include it: {_rerun(entry)})", str(entry.config.path)))
         return result
+
+    def restore(self, ctx, inputs: Inputs, outputs: dict[str, Any]) -> None:
+        """Find the credentials again (values are never journaled): in the configs as they are
+        now and, for entries the first attempt removed, in the run's backups of the originals."""
+        wanted = {str(c["id"]) for c in outputs.get("credentials") or []}
+        entries = [e for item in scan(ctx.machine, inputs.clients) if item.ok
+                   for e in item.entries]
+        entries += backed_up(ctx.run_dir / "backups")
+        for entry in entries:
+            self._protect(ctx, entry)
+        chosen, _ = select(entries, inputs.server, inputs.match)
+        for entry in chosen:
+            for credential in discover(entry, ctx.machine).credentials:
+                if credential.id in wanted:
+                    ctx.credentials.add(credential)
 
     def _unknown(self, inputs: Inputs, every: list[ServerEntry], scanned: list[Scanned],
                  unparsed: list[dict[str, Any]]) -> BadInput:

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult
+from responder.core import crashpoints
 from responder.core.concurrency import concurrently, in_background
 from responder.core.errors import ProviderError
 from responder.credentials.model import Credential
@@ -24,8 +25,21 @@ from responder.providers.base import Identity, Probe, Provider, RevokeOutcome
 
 
 def _credentials(ctx, items: list[Any]) -> list[Credential]:
-    ids = [item["id"] if isinstance(item, dict) else str(item) for item in items]
-    return [ctx.credentials.get(i) for i in ids]
+    """The run's credentials behind step outputs' ids. One a resumed run could not read again
+    (its config entry or variable is gone) is set aside in `lost` for a manual step."""
+    found = []
+    for item in items:
+        credential_id = item["id"] if isinstance(item, dict) else str(item)
+        if ctx.credentials.has(credential_id):
+            found.append(ctx.credentials.get(credential_id))
+        else:
+            label = item.get("redacted") if isinstance(item, dict) else None
+            _lost(ctx)[credential_id] = str(label or f"credential {credential_id[:12]}")
+    return found
+
+
+def _lost(ctx) -> dict[str, str]:
+    return ctx.shared.setdefault("lost_credentials", {})
 
 
 def _identities(ctx) -> dict[str, Identity]:
@@ -125,6 +139,19 @@ class Snapshot(Action):
                              f"adapter ({type(error).__name__})", "review it by hand")
         return credential, identity, None, captured
 
+    def restore(self, ctx, inputs: Inputs, outputs: dict[str, Any]) -> None:
+        """Identities and known-dead tokens from the journal. What the suspect tokens saw is in
+        evidence/; a resumed review does not flag it again (the tokens are dead by now)."""
+        from responder.providers.base import Identity
+
+        for data in outputs.get("identities") or []:
+            identity = Identity.from_dict(data)
+            _identities(ctx)[identity.credential_id] = identity
+        for failure in outputs.get("failed") or []:
+            if failure.get("status") == 401:
+                _already_dead(ctx).add(str(failure["id"]))
+        ctx.shared["snapshot_restored"] = True
+
     @staticmethod
     def _keep(ctx, result: StepResult, identity: Identity, captured: Any) -> None:
         from responder.providers.github_activity import GitHubCapture
@@ -165,6 +192,9 @@ class Revoke(Action):
     summary = ("Revoke every credential through its provider's API, concurrently (GitHub: all "
                "tokens in one unauthenticated POST /credentials/revoke); an exact manual step "
                "for the rest.")
+    # Each batch is journaled before it is sent and its outcome after, so a resumed run never
+    # sends a revocation twice: one an interrupted attempt may have sent is probed first.
+    resumes_safely = True
 
     class Inputs(ActionInputs):
         credentials: list[dict[str, Any]]
@@ -174,8 +204,16 @@ class Revoke(Action):
         if ctx.offline:
             # Nothing leaves the machine: no request is planned, so nothing asks for approval.
             return Plan(payload={"offline": creds})
+        earlier = earlier_revocations(ctx.earlier)
+        done = [c for c in creds if earlier.get(c.id) == "submitted"]
+        uncertain = [c for c in creds if earlier.get(c.id) in ("sending", "unknown")]
+        creds = [c for c in creds if c not in done]
         groups = ctx.providers.group(creds)
-        requests, summary = [], []
+        requests: list[Any] = []
+        summary = [f"{c.secret.redacted}: revoked by an earlier attempt of this run; not sent "
+                   "again" for c in done]
+        summary += [f"{c.secret.redacted}: an interrupted attempt may have revoked it; probed "
+                    "first, sent only if it still works" for c in uncertain]
         for provider, members in groups:
             automatic = [c for c in members if provider.route(c) != "manual"]
             requests += provider.plan_revoke(automatic) if automatic else []
@@ -184,11 +222,12 @@ class Revoke(Action):
             summary += [f"manual step for {c.provider or 'unknown'} {c.kind} "
                         f"{c.secret.redacted}" for c in members if c not in automatic]
         return Plan(summary=tuple(summary), requests=tuple(requests),
-                    payload={"groups": groups})
+                    payload={"groups": groups, "done": done, "uncertain": uncertain})
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
         payload = plan.payload
+        lost = dict(_lost(ctx))
         if "offline" in payload:
             for credential in payload["offline"]:
                 result.manual.extend(ctx.providers.for_credential(credential)
@@ -200,9 +239,15 @@ class Revoke(Action):
             return result
         dead = _already_dead(ctx)
         identities = _identities(ctx)
-        outcomes: list[RevokeOutcome] = []
-        for group in concurrently(payload["groups"],
-                                  lambda g: self._group(g[0], g[1], identities, dead), "revoke"):
+        outcomes: list[RevokeOutcome] = [
+            RevokeOutcome(c.id, "submitted", "revoked by an earlier attempt of this run "
+                          "(journal); not sent again") for c in payload["done"]]
+        groups = payload["groups"]
+        if payload["uncertain"]:
+            settled, groups = self._settle(ctx, payload["uncertain"], groups)
+            outcomes += settled
+        for group in concurrently(groups, lambda g: self._group(ctx, g[0], g[1], identities,
+                                                                dead), "revoke"):
             outcomes += group
         buckets: dict[str, list[str]] = {"submitted": [], "failed": [], "unknown": [],
                                          "manual": []}
@@ -213,6 +258,12 @@ class Revoke(Action):
                                   f"{outcome.status}: {outcome.detail}")
             if outcome.status != "submitted":
                 result.manual.extend(outcome.manual)
+        for credential_id, label in lost.items():
+            buckets["failed"].append(credential_id)
+            result.changes.append(f"{label}: not revoked: this resumed run could not read its "
+                                  "value again")
+            result.manual.append(f"Revoke {label} by hand: its config entry or environment "
+                                 "variable is gone, so the resumed run could not read it again")
         result.outputs = {**buckets, "to_verify": buckets["submitted"] + buckets["unknown"]}
         if buckets["failed"]:
             return result.fail(f"{len(buckets['failed'])} credential(s) not revoked",
@@ -220,20 +271,62 @@ class Revoke(Action):
         return result
 
     @staticmethod
-    def _group(provider: Provider, members: list[Credential], identities: dict[str, Identity],
-               dead: set[str]) -> list[RevokeOutcome]:
+    def _settle(ctx, uncertain: list[Credential], groups: list[tuple[Provider, list[Credential]]]
+                ) -> tuple[list[RevokeOutcome], list[tuple[Provider, list[Credential]]]]:
+        """Credentials an interrupted attempt may have revoked: probed (with the verify step's
+        patience, since revocation takes a moment to propagate). Dead ones are settled; one
+        that still works is sent again; one no probe can judge is left to verify, unsent."""
+        outcomes: list[RevokeOutcome] = []
+        hold: set[str] = set()
+        for credential, probe in concurrently(
+                uncertain, lambda c: (c, VerifyRevoked.poll(ctx, c)), "probe"):
+            if probe.verdict == "dead":
+                outcomes.append(RevokeOutcome(credential.id, "submitted", "revoked before the "
+                                              f"interruption: {probe.detail}"))
+                hold.add(credential.id)
+            elif probe.verdict != "alive":
+                outcomes.append(RevokeOutcome(credential.id, "unknown", "an interrupted "
+                                              "attempt may have revoked it and no probe can tell "
+                                              f"({probe.detail}); not sent twice"))
+                hold.add(credential.id)
+        remaining = [(p, [c for c in members if c.id not in hold]) for p, members in groups]
+        return outcomes, [(p, members) for p, members in remaining if members]
+
+    @staticmethod
+    def _group(ctx, provider: Provider, members: list[Credential],
+               identities: dict[str, Identity], dead: set[str]) -> list[RevokeOutcome]:
         # Known dead before revoking (401 at identity): nothing to send; verify proves it.
         outcomes = [RevokeOutcome(c.id, "submitted", "already invalid when its identity was "
                                   "captured (401): nothing sent")
                     for c in members if c.id in dead and provider.route(c) != "manual"]
         todo = [c for c in members if c.id not in dead or provider.route(c) == "manual"]
+        sent = [c.id for c in todo if provider.route(c) != "manual"]
+        if sent:
+            ctx.journal.record("revoke_sending", provider=provider.name, credentials=sent)
         try:
-            return outcomes + provider.revoke(todo, identities)
+            outcomes += provider.revoke(todo, identities)
         except ProviderError as error:
-            return outcomes + [provider.outcome_of_error(c, error) for c in todo]
+            outcomes += [provider.outcome_of_error(c, error) for c in todo]
         except Exception as error:  # noqa: BLE001 - one adapter's bug must not stop the others
             bug = _adapter_bug(provider, error)
-            return outcomes + [provider.failed(c, bug.message) for c in todo]
+            outcomes += [provider.failed(c, bug.message) for c in todo]
+        crashpoints.reached("revoke:sent")  # the provider has it; the journal does not yet
+        ctx.journal.record("revoke_outcomes", provider=provider.name, outcomes=[
+            {"credential": o.credential_id, "status": o.status} for o in outcomes])
+        return outcomes
+
+
+def earlier_revocations(events: tuple[dict[str, Any], ...]) -> dict[str, str]:
+    """Per credential id, the last word of earlier attempts' journals: "sending" (sent, no
+    answer recorded: a kill came in between) or the outcome's status."""
+    state: dict[str, str] = {}
+    for event in events:
+        if event.get("event") == "revoke_sending":
+            state.update(dict.fromkeys(event.get("credentials") or [], "sending"))
+        elif event.get("event") == "revoke_outcomes":
+            for outcome in event.get("outcomes") or []:
+                state[str(outcome.get("credential"))] = str(outcome.get("status"))
+    return state
 
 
 class VerifyRevoked(Action):
@@ -253,26 +346,32 @@ class VerifyRevoked(Action):
             result.error = "no revocation to verify"
             return result
         creds = _credentials(ctx, inputs.credentials)
-        verdicts = concurrently(creds, lambda c: (c, self._poll(ctx, c)), "verify")
+        verdicts = concurrently(creds, lambda c: (c, self.poll(ctx, c)), "verify")
         dead = [c.id for c, probe in verdicts if probe.verdict == "dead"]
         unconfirmed = [c for c, probe in verdicts if probe.verdict != "dead"]
+        lost = {i: label for i, label in _lost(ctx).items() if i in inputs.credentials}
+        for label in lost.values():
+            result.changes.append(f"{label}: REVOCATION UNCONFIRMED (its value could not be "
+                                  "read again, so it cannot be probed)")
+            result.manual.append(f"Check at its provider that {label} is revoked")
         for credential, probe in verdicts:
             if probe.verdict == "dead":
                 result.changes.append(f"{credential.secret.redacted}: dead ({probe.detail})")
             else:
                 result.changes.append(f"{credential.secret.redacted}: REVOCATION UNCONFIRMED "
                                       f"({probe.detail})")
-        result.outputs = {"dead": dead, "unconfirmed": [c.id for c in unconfirmed]}
-        if unconfirmed:
+        result.outputs = {"dead": dead, "unconfirmed": [c.id for c in unconfirmed] + list(lost)}
+        if unconfirmed or lost:
             for credential in unconfirmed:
                 result.manual.extend(ctx.providers.for_credential(credential)
                                      .manual_steps(credential))
-            return result.fail(f"revocation unconfirmed for {len(unconfirmed)} credential(s)",
+            count = len(unconfirmed) + len(lost)
+            return result.fail(f"revocation unconfirmed for {count} credential(s)",
                                "revoke them by hand at the places listed, then check again")
         return result
 
     @staticmethod
-    def _poll(ctx, credential: Credential) -> Probe:
+    def poll(ctx, credential: Credential) -> Probe:
         provider = ctx.providers.for_credential(credential)
         last = Probe("unknown", "not checked")
         for delay in (0.0, *ctx.timing.verify_backoff):

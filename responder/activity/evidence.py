@@ -47,6 +47,8 @@ class EvidenceStore:
         self._clock = clock
         self._items: list[EvidenceItem] = []
         self._taken: set[str] = {"MANIFEST.sha256", "manifest.jsonl"}
+        if directory.is_dir():  # a resumed run: what the first attempt saved is never replaced
+            self._taken |= {p.name for p in directory.iterdir()}
         self._lock = threading.Lock()
 
     def save(self, name: str, request: str, data: Any, status: int | None = 200) -> EvidenceItem:

@@ -1,4 +1,4 @@
-"""`responder runs list | show RUN_ID | restore RUN_ID`."""
+"""`responder runs list | show RUN_ID | resume RUN_ID | restore RUN_ID`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 
 import typer
 
-app = typer.Typer(help="Past runs: list them, show one, restore the configs a run edited.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Past runs: list them, show one, resume one that was interrupted or "
+                  "failed, restore the configs a run edited.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -41,6 +41,35 @@ def show(run_id: str = typer.Argument(..., help="A run id (a unique prefix is en
             for change in event.get("changes", []):
                 typer.echo(f"      {change}")
     return 0
+
+
+@app.command("resume")
+def resume(
+    run_id: str = typer.Argument(..., help="The run to continue (a unique prefix is enough)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Approve the irreversible steps left "
+                             "(revocation, submitting the disclosure) without asking."),
+    force: bool = typer.Option(False, "--force", help="Resume although the playbook changed "
+                               "since the run started (steps are matched by id)."),
+    redo: list[str] = typer.Option([], "--redo", help="Run this step again although an "
+                                   "interrupted attempt may have done it (an irreversible step "
+                                   "whose outcome you checked by hand). Repeatable."),
+    json_output: bool = typer.Option(False, "--json", help="Print the run's JSON result "
+                                     "envelope on stdout and nothing else there."),
+) -> int:
+    """Continue an interrupted or failed run, in its own directory, from its journal.
+
+    Steps finished before the first unfinished one are not run again (their results and the
+    credentials they found are restored); from there every step runs, except an irreversible
+    step an earlier attempt completed, which is never repeated. A revocation an interrupted
+    attempt may have sent is probed before it is sent again. The run keeps its mode (dry run,
+    --offline), inputs, workspaces and rules. Refuses if the playbook changed since, unless
+    --force."""
+    from responder.engine.session import ResumeRequest
+    from responder.engine.session import resume as resume_run
+
+    code, _ = resume_run(ResumeRequest(run_id=run_id, force=force, redo=list(redo),
+                                       assume_yes=yes, json_output=json_output))
+    return int(code)
 
 
 @app.command("restore")

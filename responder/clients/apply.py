@@ -20,8 +20,15 @@ from pathlib import Path
 
 from responder.clients.base import Edit
 from responder.clients.locks import FileLocked, held
+from responder.core import crashpoints
 from responder.core.errors import ConcurrentEdit
-from responder.core.fs import PRIVATE_FILE, atomic_write, replace_keeping_mode, write_private
+from responder.core.fs import (
+    PRIVATE_FILE,
+    atomic_write,
+    replace_keeping_mode,
+    sweep_temp,
+    write_private,
+)
 
 INDEX = "index.json"
 
@@ -72,19 +79,25 @@ def write_edit(edit: Edit, backups: Path, *, lock_wait: float = 5.0) -> Backup:
                 "the file changed after responder read it (is the client rewriting it?)",
                 where=str(path), hint="run the playbook again; the edit is re-planned from the "
                 "new text")
+        sweep_temp(path)  # what a killed earlier attempt left half-written beside it
         entries = _load_index(backups)
         name = f"{len(entries) + 1:02d}-{edit.config.client}-{edit.config.scope}-{path.name}"
+        # Backup, then index, then the file: a kill between any two leaves the original in
+        # place or backed up and indexed, so `runs restore` and `runs resume` always find it.
         write_private(backups / name, edit.before.encode("utf-8"))
+        crashpoints.reached("edit:backed-up")
         record = Backup(str(path), name, edit.config.client, edit.server, sha256_text(edit.before),
                         sha256_text(edit.after), edit.created, edit.removed, edit.config.scope,
                         edit.config.kind, edit.lock)
         entries.append(asdict(record))
         write_private(backups / INDEX, json.dumps(entries, indent=2))
+        crashpoints.reached("edit:indexed")
         if edit.created:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, edit.after.encode("utf-8"), PRIVATE_FILE)
         else:
             replace_keeping_mode(path, edit.after.encode("utf-8"))
+    crashpoints.reached("edit:replaced")
     return record
 
 
@@ -98,6 +111,20 @@ def _current(path: Path) -> str | None:
 def edited_files(backups: Path) -> list[dict]:
     """The index: every file this run wrote, in order."""
     return _load_index(backups)
+
+
+def originals(backups: Path) -> list[tuple[dict, str]]:
+    """(index entry, the file's text before this run's first edit of it), one per file: what a
+    resumed run reads to find again the servers and credentials its first attempt removed."""
+    first: dict[str, tuple[dict, str]] = {}
+    for entry in _load_index(backups):
+        if entry.get("created") or entry["original"] in first:
+            continue
+        try:
+            first[entry["original"]] = (entry, read_text(backups / entry["backup"]))
+        except (OSError, UnicodeDecodeError):
+            continue  # a backup a kill cut short is not in the index yet; nothing lost
+    return list(first.values())
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from responder.clients import projects, registry
-from responder.clients.apply import read_text
+from responder.clients.apply import originals, read_text
 from responder.clients.base import ConfigFile, ServerEntry
 from responder.core.errors import ConfigParseError, ResponderError
 from responder.core.machine import Machine
@@ -121,3 +121,19 @@ def _unreadable_hint(exc: OSError) -> str:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def backed_up(backups: Path) -> list[ServerEntry]:
+    """The servers of each file as it was before this run first edited it (its backup), read
+    with the same adapter: a resumed run finds there the entries its first attempt removed."""
+    found: list[ServerEntry] = []
+    for entry, text in originals(backups):
+        if entry.get("client") not in registry.names():
+            continue
+        config = ConfigFile(entry["client"], entry.get("scope", ""), Path(entry["original"]),
+                            entry.get("kind", ""))
+        try:
+            found.extend(registry.get(config.client).parse(config, text))
+        except Exception:  # noqa: BLE001 - a companion file (a client's list) holds no servers
+            continue
+    return found

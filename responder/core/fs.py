@@ -6,10 +6,14 @@ import contextlib
 import os
 import stat
 import tempfile
+from glob import escape as glob_escape
 from pathlib import Path
+
+from responder.core import crashpoints
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+_TEMP_SUFFIX = ".responder-tmp"
 
 
 def ensure_private_dir(path: Path) -> Path:
@@ -37,19 +41,32 @@ def _fsync_dir(directory: Path) -> None:
 
 def atomic_write(path: Path, data: bytes, mode: int) -> None:
     """Write to a temp file in the same directory, fsync, then rename over the target."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".responder-tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        crashpoints.reached("write:synced")  # a kill here leaves the target untouched
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    crashpoints.reached("write:renamed")
     _fsync_dir(path.parent)
+
+
+def sweep_temp(path: Path) -> list[Path]:
+    """Remove the temp files a killed atomic_write of `path` left beside it (the target itself
+    was never touched); the next write of the file calls this."""
+    swept = []
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*{_TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            swept.append(leftover)
+    return swept
 
 
 def replace_keeping_mode(path: Path, data: bytes) -> None:

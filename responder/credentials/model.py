@@ -94,5 +94,8 @@ class CredentialStore:
     def get(self, credential_id: str) -> Credential:
         return self._items[credential_id]
 
+    def has(self, credential_id: str) -> bool:
+        return credential_id in self._items
+
     def all(self) -> list[Credential]:
         return list(self._items.values())

@@ -82,6 +82,10 @@ class RunContext:
     playbook: Playbook | None = None
     templates: Path | None = None  # --templates: the user's report templates, tried first
     rules: tuple[Any, ...] = ()  # flagging rules (activity.rules.Rule): the user's, then shipped
+    rule_files: tuple[str, ...] = ()  # the user's --rules files, for the journal (and resume)
+    # A resumed run: the journal events of its earlier attempts, for actions that must know
+    # what was already sent (tokens.revoke never sends a revocation twice).
+    earlier: tuple[dict[str, Any], ...] = ()
     # Data a step hands to a later one that must not appear in outputs (e.g. pre-revocation
     # captures that hold account data the journal should not repeat).
     shared: dict[str, Any] = field(default_factory=dict)

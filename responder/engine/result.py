@@ -39,6 +39,7 @@ class StepRecord:
             "manual": list(r.manual),
             "error": r.error,
             "hint": r.hint,
+            "input_errors": list(r.input_errors),
         }
 
 
@@ -55,6 +56,8 @@ class RunResult:
     steps: list[StepRecord] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
     aborted: str | None = None
+    attempt: int = 1  # 2 and up: continued by `runs resume`
+    resumed: list[str] = field(default_factory=list)  # steps taken from earlier attempts
 
     @property
     def exit_code(self) -> ExitCode:
@@ -97,6 +100,8 @@ class RunResult:
             "manual_steps": self.manual_steps(),
             "input_errors": list(self.input_errors),
             "aborted": self.aborted,
+            "attempt": self.attempt,
+            "resumed_steps": list(self.resumed),
         }
 
 

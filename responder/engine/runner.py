@@ -1,4 +1,8 @@
-"""Run a playbook: for each step, render → plan → approve → apply → verify → journal."""
+"""Run a playbook: for each step, render → plan → approve → apply → verify → journal.
+
+A resumed run (`runs resume`) goes through the same loop with the earlier attempts' journal:
+steps they finished are restored instead of run (see engine/resume.py for which).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,18 @@ from responder.engine.context import RunContext
 from responder.engine.loader import LoadedPlaybook
 from responder.engine.model import Step
 from responder.engine.result import RunResult, StepRecord
+from responder.engine.resume import EarlierRun, is_done, result_of
 
 
 class Runner:
-    def __init__(self, loaded: LoadedPlaybook, ctx: RunContext, inputs: dict[str, Any]) -> None:
+    def __init__(self, loaded: LoadedPlaybook, ctx: RunContext, inputs: dict[str, Any],
+                 earlier: EarlierRun | None = None, redo: frozenset[str] = frozenset()) -> None:
         self.loaded = loaded
         self.playbook = loaded.playbook
         self.ctx = ctx
         self.inputs = inputs
+        self.earlier = earlier
+        self.redo = redo  # steps to run again although an earlier attempt may have done them
         self.result = RunResult(
             run_id=ctx.run_id,
             playbook=self.playbook.id,
@@ -50,21 +58,41 @@ class Runner:
 
     def run(self) -> RunResult:
         ctx, out = self.ctx, self.ctx.output
-        ctx.journal.record(
-            "run_started", run_id=ctx.run_id, playbook=self.playbook.id,
-            playbook_path=str(self.loaded.path), playbook_sha256=self.loaded.sha256,
-            inputs=self.inputs, dry_run=ctx.dry_run, offline=ctx.offline,
-        )
+        if self.earlier is None:
+            ctx.journal.record(
+                "run_started", run_id=ctx.run_id, playbook=self.playbook.id,
+                playbook_path=str(self.loaded.path), playbook_sha256=self.loaded.sha256,
+                inputs=self.inputs, dry_run=ctx.dry_run, offline=ctx.offline,
+                # What `runs resume` needs to look at the same machine the same way.
+                cwd=str(ctx.machine.cwd), workspaces=[str(w) for w in ctx.machine.workspaces],
+                rules=list(ctx.rule_files),
+                templates=str(ctx.templates) if ctx.templates else None,
+            )
+        else:
+            self.result.started_at = str(self.earlier.started.get("ts", self.result.started_at))
+            self.result.attempt = self.earlier.attempts + 1
+            ctx.journal.record("run_resumed", attempt=self.result.attempt,
+                               playbook_sha256=self.loaded.sha256, redo=sorted(self.redo))
         mode = "DRY RUN: nothing outside the run directory will change" if ctx.dry_run else "live"
         out.heading(f"responder {self.playbook.id} ({mode})")
         out.line(f"run {ctx.run_id}  →  {ctx.run_dir}")
+        if self.earlier is not None:
+            out.line(f"resuming (attempt {self.result.attempt}): what earlier attempts finished "
+                     "is not done again")
         stopped_by: str | None = None
+        reached = False  # past the first step the earlier attempts did not finish
         try:
             for step in self.playbook.steps:
                 if stopped_by:
                     skipped = StepResult(status="skipped", error=f"not run: {stopped_by}")
                     self._record(step, skipped, 0)
                     continue
+                if self.earlier is not None:
+                    if self._restored(step, past_first_undone=reached):
+                        continue
+                    reached = True
+                    if self._outcome_unknown(step):
+                        continue
                 record = self._run_step(step)
                 if record.result.status == "failed" and step.on_error == "stop":
                     stopped_by = f"step {step.id!r} failed and has on_error: stop"
@@ -77,9 +105,68 @@ class Runner:
                            exit_code=int(self.result.exit_code))
         return self.result
 
-    def _record(self, step: Step, result: StepResult, started: float) -> StepRecord:
+    def _restored(self, step: Step, *, past_first_undone: bool) -> bool:
+        """Take a step's result from an earlier attempt instead of running it again: every step
+        done before the first undone one, and after it every done irreversible step."""
+        assert self.earlier is not None
+        event = self.earlier.finished().get(step.id)
+        if event is None or step.id in self.redo \
+                or not is_done(event, dry_run=self.earlier.dry_run):
+            return False
+        action_cls = registry.get(step.uses) if step.uses else None
+        if past_first_undone and (action_cls is None or action_cls.effect != "irreversible"):
+            return False
+        result = result_of(event)
+        self._outputs[step.id] = {"status": result.status, "outputs": result.outputs}
+        if action_cls is not None:
+            # Rebuild what the step left in memory (credentials, identities) for later steps.
+            action_cls().restore(self.ctx, self._inputs(step, action_cls), result.outputs)
+        self.result.steps.append(self._step_record(step, result, 0))
+        self.result.input_errors.extend(result.input_errors)
+        self.result.resumed.append(step.id)
+        self.ctx.journal.record("step_restored", step=step.id, status=result.status)
+        self.ctx.output.step(step.id, result.status, f"{step.title} (done in an earlier attempt)")
+        return True
+
+    def _outcome_unknown(self, step: Step) -> bool:
+        """An irreversible step a kill interrupted may or may not have taken effect: unless its
+        action can tell from the journal, it is not repeated without --redo."""
+        assert self.earlier is not None
+        action_cls = registry.get(step.uses) if step.uses else None
+        if action_cls is None or action_cls.effect != "irreversible" or action_cls.resumes_safely \
+                or step.id in self.redo:
+            return False
+        last = self.earlier.finished().get(step.id) or {}
+        if step.id not in self.earlier.interrupted() \
+                and not (last.get("outputs") or {}).get("outcome_unknown"):
+            return False
+        again = f"responder runs resume {self.ctx.run_id} --redo {step.id}"
+        result = StepResult(
+            status="failed", outputs={"outcome_unknown": True},
+            error="an earlier attempt was interrupted while this step ran, so whether it took "
+                  "effect is unknown; it was not repeated",
+            hint=f"check whether it was done; if not, do it by hand or run `{again}`",
+            manual=[f"Check whether step {step.id!r} ({step.title}) took effect before the "
+                    f"interruption; if not, run `{again}`"])
+        self._show(step, result)
+        self._record(step, result, 0)
+        return True
+
+    def _inputs(self, step: Step, action_cls: type[Action]) -> Any:
+        where = f"{self.loaded.path} step {step.id!r}"
+        rendered = templating.render(step.with_, self.scope(), where)
+        try:
+            return action_cls.Inputs.model_validate(rendered)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(p) for p in first["loc"])
+            raise BadInput(f"step {step.id!r}: input {key!r}: {first['msg']}",
+                           where=str(self.loaded.path),
+                           hint=f"see `responder playbooks show {self.playbook.id}`") from None
+
+    def _step_record(self, step: Step, result: StepResult, started: float) -> StepRecord:
         action = registry.get(step.uses) if step.uses else None
-        record = StepRecord(
+        return StepRecord(
             id=step.id,
             title=step.title,
             phase=step.phase,
@@ -88,6 +175,9 @@ class Runner:
             result=result,
             duration_ms=int((time.monotonic() - started) * 1000) if started else 0,
         )
+
+    def _record(self, step: Step, result: StepResult, started: float) -> StepRecord:
+        record = self._step_record(step, result, started)
         self.result.steps.append(record)
         self.result.input_errors.extend(result.input_errors)
         self._outputs[step.id] = {"status": result.status, "outputs": result.outputs}
@@ -111,15 +201,7 @@ class Runner:
             return self._record(step, StepResult(status="manual", manual=[text.strip()]), started)
         action_cls = registry.get(step.uses or "")
         action = action_cls()
-        rendered = templating.render(step.with_, self.scope(), where)
-        try:
-            inputs = action_cls.Inputs.model_validate(rendered)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"])
-            raise BadInput(f"step {step.id!r}: input {key!r}: {first['msg']}",
-                           where=str(self.loaded.path),
-                           hint=f"see `responder playbooks show {self.playbook.id}`") from None
+        inputs = self._inputs(step, action_cls)
         try:
             with out.working(f"{step.id}: {step.title}"):
                 result = self._execute(step, action, inputs)

@@ -14,6 +14,7 @@ from responder.core.paths import runs_dir
 from responder.core.secrets import Secret
 from responder.engine import journal
 from responder.engine.journal import JOURNAL_NAME
+from responder.engine.resume import status_of
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,12 @@ def summaries(env: Mapping[str, str]) -> list[RunSummary]:
 def summary(directory: Path) -> RunSummary:
     events = journal.read(directory / JOURNAL_NAME)
     started = next((e for e in events if e.get("event") == "run_started"), {})
-    finished = next((e for e in events if e.get("event") == "run_finished"), {})
     return RunSummary(
         run_id=directory.name,
         path=directory,
         playbook=str(started.get("playbook", "?")),
         started=str(started.get("ts", "?")),
-        status=str(finished.get("status", "interrupted")),
+        status=status_of(events),
         dry_run=bool(started.get("dry_run", False)),
         server=str((started.get("inputs") or {}).get("server", "?")),
     )

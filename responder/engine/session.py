@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets as _random
 import sys
 from collections.abc import Callable, Mapping
@@ -45,6 +46,7 @@ class RunRequest:
     assume_yes: bool = False
     json_output: bool = False
     # Injected by drills and tests; a real run reads them from the process.
+    run_id: str | None = None  # a drill's seeded id; otherwise time + random
     machine: Machine | None = None
     clock: Callable[[], datetime] | None = None
     timing: Timing | None = None
@@ -133,7 +135,7 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
     machine = request.machine or Machine.current(tuple(request.workspaces))
     clock = request.clock or (lambda: datetime.now(UTC))
     env: Mapping[str, str] = machine.env
-    run_id = new_run_id(clock(), loaded.playbook.id)
+    run_id = request.run_id or new_run_id(clock(), loaded.playbook.id)
     run_dir = new_run_dir(env, run_id)
     responder_tokens = {}
     if env.get("RESPONDER_GITHUB_TOKEN"):
@@ -162,6 +164,7 @@ def build_context(loaded: LoadedPlaybook, request: RunRequest, inputs: dict[str,
         responder_tokens=responder_tokens,
         playbook=loaded.playbook,
         rules=rules,
+        rule_files=tuple(str(p) for p in request.rules),
         templates=request.templates,
     )
 
@@ -173,13 +176,92 @@ def execute(request: RunRequest) -> tuple[ExitCode, RunResult]:
     loaded = load(request.playbook)
     inputs = resolve_inputs(loaded, request)
     ctx = build_context(loaded, request, inputs, registry, output)
-    result = Runner(loaded, ctx, inputs).run()
+    return _finish(Runner(loaded, ctx, inputs).run(), request, registry, output)
+
+
+def _finish(result: RunResult, request: RunRequest, registry: SecretRegistry,
+            output: Output) -> tuple[ExitCode, RunResult]:
     summarize(result, output)
     if request.json_output:
         stream = request.stdout or sys.stdout
         stream.write(registry.scrub(dumps(result.envelope(), indent=2)) + "\n")
         stream.flush()
     return result.exit_code, result
+
+
+@dataclass
+class ResumeRequest:
+    run_id: str  # a unique prefix is enough
+    force: bool = False  # resume although the playbook changed since the run started
+    redo: list[str] = field(default_factory=list)  # steps whose interrupted outcome the user
+    # checked: run them again
+    assume_yes: bool = False
+    json_output: bool = False
+    # Injected by tests; a real resume reads them from the process.
+    clock: Callable[[], datetime] | None = None
+    timing: Timing | None = None
+    stdout: TextIO | None = None
+    interactive: bool | None = None
+
+
+def resume(request: ResumeRequest) -> tuple[ExitCode, RunResult]:
+    """Continue an interrupted or failed run in its own directory, from its journal."""
+    import os
+
+    from responder.engine.resume import EarlierRun
+    from responder.engine.runs import find
+
+    run_dir = find(os.environ, request.run_id)
+    earlier = EarlierRun.read(run_dir)
+    started = earlier.started
+    loaded = _same_playbook(started, force=request.force)
+    unknown = [s for s in request.redo if s not in {step.id for step in loaded.playbook.steps}]
+    if unknown:
+        raise BadInput(f"--redo {unknown[0]!r}: playbook {loaded.playbook.id!r} has no such step",
+                       hint="its steps: " + ", ".join(s.id for s in loaded.playbook.steps))
+    if all(earlier.done(step.id) for step in loaded.playbook.steps) and not request.redo:
+        raise BadInput(f"run {run_dir.name} has nothing left to do: every step finished",
+                       hint="`responder checklist --run RUN_ID` shows what it left for people")
+    run = RunRequest(
+        playbook=str(loaded.path), run_id=run_dir.name,
+        variables=[f"{k}={v}" for k, v in (started.get("inputs") or {}).items()
+                   if v is not None and k in loaded.playbook.inputs],
+        workspaces=[Path(w) for w in started.get("workspaces") or []],
+        rules=[Path(r) for r in started.get("rules") or []],
+        templates=Path(started["templates"]) if started.get("templates") else None,
+        dry_run=earlier.dry_run, offline=bool(started.get("offline")),
+        assume_yes=request.assume_yes, json_output=request.json_output,
+        clock=request.clock, timing=request.timing, stdout=request.stdout,
+        interactive=request.interactive,
+    )
+    machine = Machine.current(tuple(run.workspaces))
+    cwd = Path(str(started.get("cwd") or machine.cwd))
+    run.machine = dataclasses.replace(machine, cwd=cwd if cwd.is_dir() else machine.cwd)
+    registry = SecretRegistry()
+    output = Output(registry, json_mode=request.json_output)
+    inputs = resolve_inputs(loaded, run)
+    ctx = build_context(loaded, run, inputs, registry, output)
+    ctx.earlier = earlier.events
+    runner = Runner(loaded, ctx, inputs, earlier=earlier, redo=frozenset(request.redo))
+    return _finish(runner.run(), run, registry, output)
+
+
+def _same_playbook(started: Mapping[str, Any], *, force: bool) -> LoadedPlaybook:
+    """The playbook the run started with; a changed one only with --force (steps then match
+    by id), since the journal says what was done under the old text."""
+    recorded = Path(str(started.get("playbook_path") or ""))
+    loaded = load(str(recorded) if recorded.is_file() else str(started.get("playbook")))
+    if loaded.playbook.id != started.get("playbook"):
+        raise BadInput(f"{loaded.path} is now playbook {loaded.playbook.id!r}, not "
+                       f"{started.get('playbook')!r} as when the run started",
+                       where=str(loaded.path), hint="resume with the original playbook file")
+    if loaded.sha256 != started.get("playbook_sha256") and not force:
+        raise BadInput(f"playbook {loaded.playbook.id!r} changed since the run started "
+                       f"({str(started.get('playbook_sha256'))[:12]} → {loaded.sha256[:12]})",
+                       where=str(loaded.path),
+                       hint="resume with --force to continue under the new text (steps are "
+                            "matched by id; finished ones are not repeated), or start a new run")
+    return loaded
 
 
 _EXIT_MEANING = {

@@ -72,6 +72,20 @@ class Identity:
             "details": dict(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Identity:
+        """Back from as_dict(): a resumed run's identities come from the journal."""
+        scopes = data.get("scopes")
+        return cls(
+            credential_id=str(data["credential"]), provider=str(data["provider"]),
+            account=str(data.get("account", "")), account_id=str(data.get("account_id", "")),
+            token_kind=str(data.get("token_kind", "")),
+            scopes=tuple(scopes) if scopes is not None else None,
+            expires=data.get("expires"), audit_handle=data.get("audit_handle"),
+            notes=tuple(data.get("notes") or ()), handle=data.get("handle"),
+            details=tuple((str(k), str(v)) for k, v in (data.get("details") or {}).items()),
+        )
+
 
 @dataclass(frozen=True)
 class RevokeOutcome:
