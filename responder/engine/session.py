@@ -23,6 +23,7 @@ from responder.engine.journal import JOURNAL_NAME, Journal
 from responder.engine.loader import LoadedPlaybook, load
 from responder.engine.output import Output
 from responder.engine.result import RunResult
+from responder.engine.runlock import holding
 from responder.engine.runner import Runner
 from responder.providers.admin import ADMIN_VARIABLES
 
@@ -176,7 +177,9 @@ def execute(request: RunRequest) -> tuple[ExitCode, RunResult]:
     loaded = load(request.playbook)
     inputs = resolve_inputs(loaded, request)
     ctx = build_context(loaded, request, inputs, registry, output)
-    return _finish(Runner(loaded, ctx, inputs).run(), request, registry, output)
+    with holding(ctx.run_dir):
+        result = Runner(loaded, ctx, inputs).run()
+    return _finish(result, request, registry, output)
 
 
 def _finish(result: RunResult, request: RunRequest, registry: SecretRegistry,
@@ -208,10 +211,16 @@ def resume(request: ResumeRequest) -> tuple[ExitCode, RunResult]:
     """Continue an interrupted or failed run in its own directory, from its journal."""
     import os
 
-    from responder.engine.resume import EarlierRun
     from responder.engine.runs import find
 
     run_dir = find(os.environ, request.run_id)
+    with holding(run_dir):
+        return _resume(run_dir, request)
+
+
+def _resume(run_dir: Path, request: ResumeRequest) -> tuple[ExitCode, RunResult]:
+    from responder.engine.resume import EarlierRun
+
     earlier = EarlierRun.read(run_dir)
     started = earlier.started
     loaded = _same_playbook(started, force=request.force)
