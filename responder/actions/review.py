@@ -55,6 +55,10 @@ class Review(Action):
             result.changes.append(f"{len(local.events)} tool call(s) of the server found in the "
                                   f"MCP clients' logs")
         manual += self._review_steps(ctx)
+        if ctx.shared.get("snapshot_restored"):
+            gaps.append(Gap("resumed", "run", "the suspect tokens' pre-revocation capture",
+                            "saved by an earlier attempt of this run, not flagged again",
+                            "read it in evidence/ (listed in MANIFEST.sha256)"))
         flags = _unique(flagging.flag(events, ctx.rules))
         if not ctx.rules:
             result.findings.append(Finding("medium", "the playbook has no flagging rules: the "

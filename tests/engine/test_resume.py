@@ -64,6 +64,7 @@ def test_resume_through_the_cli_restores_finished_steps_and_runs_the_rest(incide
     assert not incident.sim.state.token_is_live(ENV_TOKEN)
     assert not incident.sim.state.token_is_live(LITERAL_TOKEN)
     assert (run_dir / "report.md").is_file()
+    assert "resumed run: the suspect tokens' pre-revocation capture" in out
     assert incident.run("runs", "list")[1].rstrip().endswith("live  ok")
     for token in ALL_TOKENS:
         assert token not in out + err
