@@ -21,7 +21,7 @@ from responder.clients.base import ConfigFile, Edit
 from responder.clients.scan import is_off
 from responder.core.errors import ConcurrentEdit, ResponderError
 from responder.core.secrets import Secret
-from responder.credentials.classify import secret_assignments
+from responder.credentials.classify import masked_values
 
 _ATTEMPTS = 3
 _READ_ERRORS = (ResponderError, OSError, UnicodeDecodeError)
@@ -72,7 +72,7 @@ class Disable(Action):
         edits = [w.edit for w in writes.values()]
         for edit in edits:
             # Diff context shows neighbouring servers: mask what no parser saw as a credential.
-            for value in secret_assignments(edit.diff()):
+            for value in masked_values(edit.diff()):
                 ctx.secrets.add(Secret(value))
         return Plan(
             summary=tuple(f"{'create' if e.created else 'edit'} {e.config.path} "

@@ -59,7 +59,8 @@ class StopProcesses(Action):
             return Plan(payload={"processes": [], "elsewhere": away})
         launches = launches_of(inputs.entries)
         processes = find(launches) if launches else []
-        summary = tuple(f"stop pid {p.pid} ({p.username or 'unknown user'}): "
+        how = stopping(inputs.grace)
+        summary = tuple(f"stop pid {p.pid} ({p.username or 'unknown user'}) with {how}: "
                         f"{shown_cmdline(ctx, p.cmdline)}" for p in processes)
         # As operations, the runner shows them and asks before apply() (the step is
         # irreversible); as the summary, they are what dry-run and a refusal report.
@@ -109,6 +110,13 @@ class StopProcesses(Action):
                 "high", f"the server is running again (pid {pids}): a client restarted it"))
             result.manual.append(f"Quit the MCP client that restarted the server (pid {pids}), "
                                  "then run this playbook again")
+
+
+def stopping(grace: float) -> str:
+    """How apply() stops a process (processes/stop.py), for the plan."""
+    if sys.platform == "win32":
+        return "TerminateProcess"  # Windows has no gentler request to exit
+    return f"SIGTERM, then SIGKILL if still running after {grace:g}s"
 
 
 def elsewhere(machine: Machine) -> str | None:

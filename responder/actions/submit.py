@@ -40,6 +40,11 @@ class SubmitReport(Action):
         if contact.get("submit") != "github-pvr":
             return Plan(summary=(_manual_text(inputs),))
         slug = _slug(contact)
+        unsent = _why_unsent(ctx)
+        if unsent:
+            # Nothing would leave the machine: no request to show, nothing to approve.
+            return Plan(summary=(f"not file the report on {slug}: {unsent}",),
+                        payload={"slug": slug, "unsent": unsent})
         report = self._body(inputs)
         url = f"{_api(ctx)}/repos/{slug}/security-advisories/reports"
         # The JSON as sent, except that the description is shown as text below it: a person
@@ -59,15 +64,15 @@ class SubmitReport(Action):
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         if plan.payload is None:
             return StepResult(status="manual", manual=[_manual_text(inputs)])
-        token = ctx.responder_tokens.get("github")
         slug = plan.payload["slug"]
-        if token is None:
+        if "unsent" in plan.payload:
+            again = ("run with --submit again without --offline" if ctx.offline else
+                     "set RESPONDER_GITHUB_TOKEN and run with --submit again")
             return StepResult(
-                status="manual", error="RESPONDER_GITHUB_TOKEN is not set: nothing was sent",
+                status="manual", error=f"{plan.payload['unsent']}: nothing was sent",
                 manual=[f"File the report at https://github.com/{slug}/security/advisories/new "
-                        f"and paste {inputs.disclosure}, or set RESPONDER_GITHUB_TOKEN and "
-                        f"run with --submit again"])
-        return self._file(ctx, inputs, plan.payload, token.reveal())
+                        f"and paste {inputs.disclosure}, or {again}"])
+        return self._file(ctx, inputs, plan.payload, ctx.responder_tokens["github"].reveal())
 
     def _body(self, inputs: Inputs) -> dict[str, Any]:
         text = Path(inputs.disclosure).read_text(encoding="utf-8")
@@ -131,6 +136,14 @@ class SubmitReport(Action):
                           error=f"{slug}'s report template still rejects the report after "
                                 f"{MAX_TEMPLATE_ROUNDS} rounds: nothing was filed",
                           manual=[_manual_text(inputs)])
+
+
+def _why_unsent(ctx) -> str | None:
+    if ctx.offline:
+        return "--offline"
+    if ctx.responder_tokens.get("github") is None:
+        return "RESPONDER_GITHUB_TOKEN is not set"
+    return None
 
 
 def _post(gh: Any, url: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -214,11 +214,16 @@ class Revoke(Action):
                    "again" for c in done]
         summary += [f"{c.secret.redacted}: an interrupted attempt may have revoked it; probed "
                     "first, sent only if it still works" for c in uncertain]
+        dead = _already_dead(ctx)
         for provider, members in groups:
             automatic = [c for c in members if provider.route(c) != "manual"]
-            requests += provider.plan_revoke(automatic) if automatic else []
+            # Found dead (401) by the snapshot: apply() sends nothing for these.
+            send = [c for c in automatic if c.id not in dead]
+            requests += provider.plan_revoke(send) if send else []
             summary += [f"revoke {c.provider} {c.kind} {c.secret.redacted} (irreversible)"
-                        for c in automatic]
+                        for c in send]
+            summary += [f"send nothing for {c.provider} {c.kind} {c.secret.redacted}: already "
+                        "invalid (401) at the snapshot" for c in automatic if c.id in dead]
             summary += [f"manual step for {c.provider or 'unknown'} {c.kind} "
                         f"{c.secret.redacted}" for c in members if c not in automatic]
         return Plan(summary=tuple(summary), requests=tuple(requests),

@@ -242,3 +242,25 @@ def secret_assignments(text: str) -> list[str]:
     return [m.group("value") for m in _ASSIGNMENT.finditer(text)
             if looks_secret(m.group("key")) and len(m.group("value")) >= 6
             and not is_public(m.group("value"))]
+
+
+# An environment reference names where a secret lives, not the secret: `${VAR}`, `${env:VAR}`,
+# `$VAR`, `%VAR%` (the assignment scan stops at "}"). A `${VAR:-default}` keeps its mask: the
+# default may be a literal token.
+_REFERENCE = re.compile(r"\$\{(?:env:)?[A-Za-z_][A-Za-z0-9_]*|\$[A-Za-z_][A-Za-z0-9_]*"
+                        r"|%[A-Za-z_][A-Za-z0-9_]*%")
+# An Authorization value is "<scheme> <credential>": the scan sees only the scheme.
+_SCHEMES = frozenset({"bearer", "basic", "token"})
+_SCHEMED = re.compile(r"""(?:["']|[:=][ \t]*)(?:[Bb]earer|[Bb]asic|token)[ \t]+"""
+                      r"""(?P<value>[^"'\s,}\]\\]{6,})""")  # "\" ends it: JSON in a string
+
+
+def masked_values(diff: str) -> list[str]:
+    """What to mask in a diff beyond the credentials parsers found: every value given to a
+    secret-looking key, and the credential after an auth scheme. Not the references and scheme
+    words themselves: masking them would show a diff that is not the edit (`"…OKEN}"` for
+    `"${GITHUB_TOKEN}"`) and erase every later "Bearer" in the run's output."""
+    values = [v for v in secret_assignments(diff)
+              if not _REFERENCE.fullmatch(v) and v.lower() not in _SCHEMES]
+    return values + [m.group("value") for m in _SCHEMED.finditer(diff)
+                     if not _REFERENCE.fullmatch(m.group("value"))]

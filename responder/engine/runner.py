@@ -226,7 +226,8 @@ class Runner:
                 files=[{"path": f.path, "summary": list(f.summary), "diff": f.diff}
                        for f in plan.files],
                 requests=[{"method": r.method, "url": r.url, "body": r.body,
-                           "authenticated": r.authenticated} for r in plan.requests],
+                           "authenticated": r.authenticated, "note": r.note}
+                          for r in plan.requests],
             )
         if action.effect != "read" and ctx.dry_run:
             self._show_plan(step, plan)
@@ -267,6 +268,8 @@ class Runner:
                 out.diff(change.diff)
         for request in plan.requests:
             out.detail(f"request {request.line()}")
+            if request.note:
+                out.detail(f"    ({request.note})")
 
     def _show(self, step: Step, result: StepResult) -> None:
         out = self.ctx.output

@@ -106,7 +106,7 @@ def _masked(outcome: RestoreOutcome, env: Mapping[str, str]) -> str:
                 for encoded in credential.encodings:  # base64 forms, headers
                     secrets.add(encoded)
     # Whatever parsing missed: the value of every secret-looking key on a diff line.
-    for value in classify.secret_assignments(outcome.diff):
+    for value in classify.masked_values(outcome.diff):
         secrets.add(Secret(value))
     for _kind, token in classify.find_in_text(outcome.diff):
         secrets.add(Secret(token))

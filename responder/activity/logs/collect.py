@@ -209,15 +209,25 @@ def _event(client: str, title: str, merged: Merged, saved: dict[Path, str]) -> A
 
 
 def _short(value: Any, quoted: bool = False) -> str:
-    text = json.dumps(value, ensure_ascii=False) if quoted or not isinstance(value, str) \
-        else value
+    text = _masked(json.dumps(value, ensure_ascii=False) if quoted or not isinstance(value, str)
+                   else value)
     return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
 
 
 def _argument_text(arguments: Mapping[str, Any]) -> str:
     parts = [f"{key}={value if isinstance(value, str) else _compact(value)}"
              for key, value in arguments.items()]
-    return " ".join(parts)[:ARGUMENT_TEXT]
+    return _masked(" ".join(parts))[:ARGUMENT_TEXT]
+
+
+def _masked(text: str) -> str:
+    """Tokens masked before any cut: a cut token no longer matches the secret scrub."""
+    from responder.core.secrets import redact
+    from responder.credentials.classify import find_in_text
+
+    for _, token in find_in_text(text):
+        text = text.replace(token, redact(token))
+    return text
 
 
 def _compact(value: Any) -> str:
