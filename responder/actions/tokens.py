@@ -38,6 +38,11 @@ def _credentials(ctx, items: list[Any]) -> list[Credential]:
     return found
 
 
+def _tag(credential: Credential) -> str:
+    """A few characters of the fingerprint: which token's capture an evidence file holds."""
+    return credential.id.partition(":")[2][:8] or credential.id[:8]
+
+
 def _lost(ctx) -> dict[str, str]:
     return ctx.shared.setdefault("lost_credentials", {})
 
@@ -111,7 +116,8 @@ class Snapshot(Action):
             from responder.providers.github_activity import own_lists
 
             owned = in_background(own_lists, provider, credential.secret.reveal(),
-                                  ctx.evidence, ctx.timing.snapshot_budget, name="github-own")
+                                  ctx.evidence, ctx.timing.snapshot_budget, _tag(credential),
+                                  name="github-own")
         try:
             identity = provider.identify(credential)
         except ProviderError as error:
@@ -125,7 +131,8 @@ class Snapshot(Action):
             captured = capture(Pull(provider, credential.secret.reveal(), identity.account,
                                     ctx.window_start, ctx.evidence, ctx.timing.snapshot_budget,
                                     as_owner=True, scopes=identity.scopes,
-                                    hashed_token=identity.audit_handle), owned=owned.result())
+                                    hashed_token=identity.audit_handle,
+                                    tag=_tag(credential)), owned=owned.result())
         elif identity is not None and capture_activity:
             try:
                 captured = provider.capture_activity(credential, identity, ctx.window_start,

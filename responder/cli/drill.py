@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -10,9 +11,17 @@ import typer
 def drill(
     playbook: str = typer.Argument("compromised-server", help="The playbook to rehearse."),
     scenario: str = typer.Option("default", "--scenario", help="The embedded scenario to "
-                                 "rehearse (see fixtures/drills/<playbook>/)."),
+                                 "rehearse; --list describes them."),
+    list_only: bool = typer.Option(False, "--list", help="List the playbook's scenarios with "
+                                   "their descriptions, and exit."),
+    seed: int = typer.Option(None, "--seed", min=0, help="Make the drill reproducible: the run "
+                             "id, the sandbox's name and the simulators' random values come "
+                             "from the seed, and the clock is frozen (2026-01-15T09:30:00Z "
+                             "unless the scenario says otherwise). A second drill with the same "
+                             "seed replaces the first one's sandbox and run directory."),
     json_output: bool = typer.Option(False, "--json", help="Print the run's JSON result "
-                                     "envelope on stdout."),
+                                     "envelope on stdout, with the scorecard under `drill`; "
+                                     "the text goes to stderr."),
     latency: float = typer.Option(0.0, "--latency", min=0.0, max=5.0, help="Seconds every "
                                   "simulated provider waits before answering (rehearse a slow "
                                   "provider; the calls still run concurrently)."),
@@ -29,13 +38,35 @@ def drill(
     """Rehearse a playbook end to end in a sandbox: real MCP configs in a throwaway home,
     simulated providers on 127.0.0.1, real edits, no real credentials needed.
 
-    Prints a scorecard (time to containment, time to revocation proven) and where the run's
-    report, journal and evidence are."""
+    Prints a scorecard: time to containment and to revocation, steps done / failed / left
+    manual / skipped, evidence captured, findings, and what a real run on this machine would
+    additionally need. The scorecard is also saved as scorecard.json in the run directory.
+    Exit codes are the run's (docs/drills.md)."""
+    if list_only:
+        return _list(playbook)
     from responder.cli.scorecard import show
+    from responder.core.jsonsafe import dumps
     from responder.engine.drill import Fault, run_drill
 
     drill_run = run_drill(playbook, scenario, json_output=json_output, latency=latency,
                           faults=tuple(Fault.parse(f) for f in fault), rules=list(rules),
-                          submit=submit, templates=templates)
-    show(drill_run.result, drill_run.sandbox, to_stderr=json_output)
+                          submit=submit, templates=templates, seed=seed)
+    if json_output:
+        sys.stdout.write(dumps(drill_run.json_document(), indent=2) + "\n")
+        sys.stdout.flush()
+    show(drill_run, sys.stderr if json_output else sys.stdout)
     return drill_run.code
+
+
+def _list(playbook: str) -> int:
+    from responder.core.errors import BadInput
+    from responder.engine.drill import list_scenarios
+
+    scenarios = list_scenarios(playbook)
+    if not scenarios:
+        raise BadInput(f"no drill scenarios for playbook {playbook!r}",
+                       hint="drills ship for: compromised-server")
+    width = max(len(s.name) for s in scenarios)
+    for item in scenarios:
+        typer.echo(f"{item.name.ljust(width)}  {item.description}")
+    return 0

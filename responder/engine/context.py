@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,25 +92,29 @@ class RunContext:
     shared: dict[str, Any] = field(default_factory=dict)
     _evidence: EvidenceStore | None = None
     _providers: Any = None
+    # Steps call providers concurrently: the first uses of these must build one of each.
+    _lazy: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def providers(self) -> Providers:
         """The run's provider adapters, shared by its steps (created on first use)."""
-        if self._providers is None:
-            from responder.providers.registry import Providers, settings_for
+        with self._lazy:
+            if self._providers is None:
+                from responder.providers.registry import Providers, settings_for
 
-            self._providers = Providers(settings_for(self))
-        return self._providers
+                self._providers = Providers(settings_for(self))
+            return self._providers
 
     @property
     def evidence(self) -> EvidenceStore:
-        if self._evidence is None:
-            from responder.credentials.classify import find_in_text
+        with self._lazy:
+            if self._evidence is None:
+                from responder.credentials.classify import find_in_text
 
-            self._evidence = EvidenceStore(
-                self.run_dir / "evidence", self.secrets, self.clock,
-                find_secrets=lambda text: [value for _, value in find_in_text(text)])
-        return self._evidence
+                self._evidence = EvidenceStore(
+                    self.run_dir / "evidence", self.secrets, self.clock,
+                    find_secrets=lambda text: [value for _, value in find_in_text(text)])
+            return self._evidence
 
     @property
     def window_start(self) -> datetime:

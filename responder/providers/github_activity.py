@@ -129,11 +129,15 @@ class Pull:
     as_owner: bool  # the suspect token itself, before revocation
     scopes: tuple[str, ...] | None = None
     hashed_token: str | None = None
+    # Names this token's evidence apart from another token of the same account read at the
+    # same moment, so the file names do not depend on which answer came first.
+    tag: str = ""
 
     def reader(self) -> GitHubReader:
-        who = self.login if self.as_owner else "responder"
+        who = (self.login if self.as_owner else "responder") or "suspect"
         return GitHubReader(self.provider, self.token, self.evidence,
-                            time.monotonic() + self.budget, who or "suspect")
+                            time.monotonic() + self.budget, f"{who}-{self.tag}" if self.tag
+                            else who)
 
     @property
     def vantage(self) -> str:
@@ -141,9 +145,10 @@ class Pull:
 
 
 def own_lists(provider: GitHubProvider, token: str, evidence: EvidenceStore,
-              budget: float) -> GitHubCapture:
+              budget: float, tag: str = "") -> GitHubCapture:
     """The owner-only lists of `token` (no login needed), every one at once."""
-    reader = GitHubReader(provider, token, evidence, time.monotonic() + budget, "suspect")
+    reader = GitHubReader(provider, token, evidence, time.monotonic() + budget,
+                          f"suspect-{tag}" if tag else "suspect")
     result = GitHubCapture(login="", vantages=["suspect token before revocation"])
     with ThreadPoolExecutor(max_workers=len(OWN_LISTS), thread_name_prefix="github-own") as pool:
         listings = dict(zip(OWN_LISTS, pool.map(

@@ -60,8 +60,9 @@ class AnthropicSimulator(SimServer):
     api_path = "/v1"
 
     def __init__(self, book: TokenBook | None = None,
-                 organization: dict[str, str] | None = None) -> None:
+                 organization: dict[str, str] | None = None, now: datetime | None = None) -> None:
         super().__init__()
+        self.now = now  # relative seed times ("-2h") count from it; None: the real clock
         self.tokens = book or TokenBook()
         self.organization = {"id": "12345678-1234-5678-1234-567812345678", "name": "Acme",
                              **(organization or {})}
@@ -79,7 +80,7 @@ class AnthropicSimulator(SimServer):
     @classmethod
     def from_seed(cls, seed: dict[str, Any], now: datetime | None = None) -> AnthropicSimulator:
         return cls(TokenBook.from_seed(seed, id_prefix="apikey_01"),
-                   organization=dict(seed.get("organization") or {}))
+                   organization=dict(seed.get("organization") or {}), now=now)
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -110,7 +111,11 @@ class AnthropicSimulator(SimServer):
         return anthropic_error(status, message or default.get(status, "Error"))
 
     def finalize(self, request: Request, response: Response) -> None:
-        response.headers.setdefault("request-id", f"req_{uuid.uuid4().hex[:24]}")
+        request_id = f"req_{self.rng.getrandbits(96):024x}"
+        if isinstance(response.body, dict) and "request_id" in response.body:
+            response.body["request_id"] = request_id  # an error's id, from the sim's source
+            response.headers["request-id"] = request_id
+        response.headers.setdefault("request-id", request_id)
 
     # -- handlers -----------------------------------------------------------------------------
 
@@ -208,7 +213,7 @@ class AnthropicSimulator(SimServer):
                 "partial_key_hint": token.meta.get("partial_key_hint")
                 or partial_key_hint(token.value),
                 "status": token.meta.get("status") or ("inactive" if token.revoked else "active"),
-                "created_at": iso(resolve_time(token.created_at, datetime.now(UTC))),
+                "created_at": iso(resolve_time(token.created_at, self.now or datetime.now(UTC))),
                 "created_by": {"id": _creator(token), "type": "user"},
                 "workspace_id": token.meta.get("workspace_id")}
 

@@ -12,6 +12,7 @@ connects to the base URL and sends the original host in the `Host` header.
 from __future__ import annotations
 
 import importlib
+import random
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
@@ -44,11 +45,19 @@ def simulator_class(name: str) -> type[SimServer]:
 
 class Fleet:
     def __init__(self, seeds: Mapping[str, Mapping[str, Any]], now: datetime | None = None,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, seed: int | None = None) -> None:
+        """`seed` makes every simulator's random values (request ids, issued tokens) and its
+        port the same from one fleet to the next: a reproducible drill."""
         self.sims: dict[str, SimServer] = {}
-        for name, seed in seeds.items():
-            sim = simulator_class(name).from_seed(dict(seed or {}), now=now)  # type: ignore[attr-defined]
-            sim.latency = float((seed or {}).get("latency", latency))
+        # Seeded ports sit below Linux's ephemeral range (32768+), where clients' own ports are.
+        base = random.Random(f"{seed}:ports").randrange(20000, 32000 - len(seeds)) \
+            if seed is not None else 0
+        for index, (name, spec) in enumerate(seeds.items()):
+            sim = simulator_class(name).from_seed(dict(spec or {}), now=now)  # type: ignore[attr-defined]
+            sim.latency = float((spec or {}).get("latency", latency))
+            if seed is not None:
+                sim.rng = random.Random(f"{seed}:{name}")
+                sim.port = base + index
             self.sims[name] = sim
 
     def __getitem__(self, name: str) -> Any:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import random
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -226,7 +226,7 @@ class GitHubSimulator(SimServer):
             response.headers["github-authentication-token-expiration"] = token.expiration_header
         response.headers.setdefault("x-github-api-version-selected", "2022-11-28")
         response.headers.setdefault("x-github-media-type", "github.v3; format=json")
-        response.headers["x-github-request-id"] = _request_id()
+        response.headers["x-github-request-id"] = _request_id(self.rng)
 
     # authentication and rate limits
 
@@ -587,6 +587,6 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _request_id() -> str:
-    raw = uuid.uuid4().hex.upper()
+def _request_id(rng: random.Random) -> str:
+    raw = f"{rng.getrandbits(128):032X}"
     return f"{raw[:4]}:{raw[4:9]}:{raw[9:16]}:{raw[16:23]}:{raw[23:31]}"

@@ -56,11 +56,11 @@ UNCONFIRMED (not checked against the live services):
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
 import re
-import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -477,7 +477,7 @@ class OciSimulator(SimServer):
                     return _errors(401, "UNAUTHORIZED")
                 continue  # Docker Hub issues the token, without access to this repository
             pull.add(name)
-        value = secrets.token_urlsafe(32)
+        value = base64.urlsafe_b64encode(self.rng.randbytes(32)).rstrip(b"=").decode()
         with self._lock:
             issued = IssuedToken(registry.service, frozenset(pull), self.now)
             self.tokens[value] = issued

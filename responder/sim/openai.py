@@ -33,7 +33,6 @@ Seed: `{"organization": "org-…", "projects": [{"id", "name"}], "revoke_lag": 0
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,12 +74,13 @@ class OpenAISimulator(SimServer):
     def __init__(self, book: TokenBook | None = None, organization: str = "org-acme",
                  projects: list[dict[str, Any]] | None = None,
                  audit_logs: list[dict[str, Any]] | None = None,
-                 audit_logging: bool = True) -> None:
+                 audit_logging: bool = True, now: datetime | None = None) -> None:
         super().__init__()
+        self.now = now  # relative seed times ("-2h") count from it; None: the real clock
         self.tokens = book or TokenBook()
         self.organization = organization
         self.audit_logging = audit_logging
-        self.audit_logs = _audit_logs(audit_logs or [])
+        self.audit_logs = _audit_logs(audit_logs or [], now or datetime.now(UTC))
         self.projects: dict[str, dict[str, Any]] = {}
         for project in projects or []:
             self.projects[project["id"]] = {"name": project.get("name", project["id"]),
@@ -106,7 +106,7 @@ class OpenAISimulator(SimServer):
                    organization=str(seed.get("organization", "org-acme")),
                    projects=list(seed.get("projects") or []),
                    audit_logs=list(seed.get("audit_logs") or []),
-                   audit_logging=bool(seed.get("audit_logging", True)))
+                   audit_logging=bool(seed.get("audit_logging", True)), now=now)
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -143,7 +143,7 @@ class OpenAISimulator(SimServer):
     def finalize(self, request: Request, response: Response) -> None:
         response.headers.setdefault("openai-version", "2020-10-01")
         response.headers.setdefault("openai-processing-ms", "12")
-        response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
+        response.headers.setdefault("x-request-id", f"req_{self.rng.getrandbits(128):032x}")
         if "token" in request.context:
             response.headers.setdefault("openai-organization", self.organization)
 
@@ -244,8 +244,8 @@ class OpenAISimulator(SimServer):
         return {"object": "organization.project.api_key", "id": token.id,
                 "name": token.name or "Secret key",
                 "redacted_value": token.meta.get("redacted_value") or redacted_value(token.value),
-                "created_at": _unix(token.created_at),
-                "last_used_at": _unix(token.meta["last_used_at"])
+                "created_at": _unix(token.created_at, self.now),
+                "last_used_at": _unix(token.meta["last_used_at"], self.now)
                 if token.meta.get("last_used_at") else None,
                 "owner_project_access": "active", "owner": owner}
 
@@ -253,7 +253,8 @@ class OpenAISimulator(SimServer):
         return {"object": "organization.admin_api_key", "id": token.id,
                 "name": token.name or "Admin key",
                 "redacted_value": token.meta.get("redacted_value") or redacted_value(token.value),
-                "created_at": _unix(token.created_at), "expires_at": None, "last_used_at": None,
+                "created_at": _unix(token.created_at, self.now), "expires_at": None,
+                "last_used_at": None,
                 "owner": {"type": "user", "object": "organization.user",
                           "id": token.account_id or f"user-{token.id}", "name": token.account,
                           "created_at": 1711471533, "role": "owner"}}
@@ -269,8 +270,8 @@ def _masked(value: str) -> str:
     return f"{value[:8]}{'*' * 20}{value[-4:]}" if len(value) > 16 else "sk-****"
 
 
-def _unix(moment: Any) -> int:
-    return int(resolve_time(moment, datetime.now(UTC)).timestamp())
+def _unix(moment: Any, now: datetime | None = None) -> int:
+    return int(resolve_time(moment, now or datetime.now(UTC)).timestamp())
 
 
 def _page(request: Request, items: list[dict[str, Any]]) -> Response:
@@ -292,9 +293,8 @@ def _page(request: Request, items: list[dict[str, Any]]) -> Response:
                           "has_more": start + limit < len(items)})
 
 
-def _audit_logs(seeded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _audit_logs(seeded: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Seeded audit log objects, newest first, with ids and unix `effective_at`."""
-    now = datetime.now(UTC)
     items = []
     for entry in seeded:
         item = dict(entry)

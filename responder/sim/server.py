@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import json
+import random
 import re
 import socket
 import sys
@@ -181,11 +182,11 @@ class _HTTPServer(ThreadingHTTPServer):
     # retransmits (a second each); a run opens tens of connections at once.
     request_queue_size = 128
 
-    def __init__(self, sim: SimServer) -> None:
+    def __init__(self, sim: SimServer, port: int = 0) -> None:
         self.sim = sim
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), a reverse DNS lookup that can take seconds.
@@ -265,6 +266,12 @@ class SimServer:
         # Seconds every request waits before it is answered: a slow provider, for drills and the
         # concurrency benchmark. Faults add their own delay on top.
         self.latency: float = 0.0
+        # The source of the random values a provider hands out (request ids, issued tokens);
+        # a seeded drill replaces it with a seeded one.
+        self.rng: random.Random = random.Random()
+        # The loopback port to listen on; 0 (or a port that is taken): any free one. A seeded
+        # drill asks for the same ports each time so its journal names the same URLs.
+        self.port: int = 0
         self.routes: list[Route] = []
         self.faults = FaultInjector()
         self.requests: list[RecordedRequest] = []
@@ -284,7 +291,7 @@ class SimServer:
 
     def start(self) -> str:
         if self._httpd is None:
-            self._httpd = _HTTPServer(self)
+            self._httpd = self._bind()
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.02},  # stop() waits at most one poll interval
@@ -293,6 +300,14 @@ class SimServer:
             )
             self._thread.start()
         return self.base_url
+
+    def _bind(self) -> _HTTPServer:
+        if self.port:
+            try:
+                return _HTTPServer(self, self.port)
+            except OSError:
+                pass  # taken: any free port will do, only the URLs differ
+        return _HTTPServer(self)
 
     def stop(self) -> None:
         httpd, self._httpd = self._httpd, None

@@ -181,3 +181,78 @@ def test_the_run_directorys_checklist_has_the_same_items_as_checklist_run(failed
         return [line for line in section.splitlines() if line.startswith("- [ ] ")]
 
     assert left(saved) == left(out)
+
+
+# -- --seed, --list and a scenario's own faults and timing -----------------------------------
+
+def test_a_negative_seed_is_a_usage_error(capsys, sandbox):
+    code, out, err = run(capsys, "drill", "--seed", "-1")
+    assert code == 2 and "--seed" in err and "Traceback" not in out + err
+    assert not (sandbox / "state").exists()
+
+
+def test_list_for_a_playbook_without_scenarios_is_exit_2(capsys):
+    code, out, err = run(capsys, "drill", "no-such-playbook", "--list")
+    assert code == 2 and out == "" and "no drill scenarios for playbook 'no-such-playbook'" in err
+
+
+def _with(monkeypatch, **data):
+    base = drill.load_scenario("compromised-server", "one-client")
+    changed = drill.Scenario(base.name, base.directory, {**base.data, **data})
+    monkeypatch.setattr(drill, "load_scenario", lambda playbook, name: changed)
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"provider": "github"},
+                                   {"provider": "github", "status": "soon"}])
+def test_a_scenario_fault_without_provider_or_status_is_bad_input(monkeypatch, sandbox, fault):
+    _with(monkeypatch, faults=[fault])
+    with pytest.raises(BadInput) as caught:
+        run_drill("compromised-server", "one-client")
+    assert "needs a provider and a status" in caught.value.message
+    assert not (sandbox / "state" / "drills").exists()
+
+
+def test_a_scenario_fault_for_an_unsimulated_provider_is_bad_input(monkeypatch, sandbox):
+    _with(monkeypatch, faults=[{"provider": "slack", "status": 500}])
+    with pytest.raises(BadInput) as caught:
+        run_drill("compromised-server", "one-client")
+    assert caught.value.message == ("the scenario's fault names 'slack', which scenario "
+                                    "'one-client' does not simulate")
+
+
+def test_an_unknown_timing_key_is_bad_input(monkeypatch, sandbox):
+    _with(monkeypatch, timing={"request_timout": 1})
+    with pytest.raises(BadInput) as caught:
+        run_drill("compromised-server", "one-client")
+    assert "unknown timing key 'request_timout'" in caught.value.message
+    assert "request_timeout" in caught.value.hint
+
+
+def test_a_scenario_fault_hits_only_its_path(monkeypatch, sandbox):
+    _with(monkeypatch, faults=[{"provider": "github", "method": "POST",
+                                "path": "/credentials/revoke", "status": 503}])
+    drilled = run_drill("compromised-server", "one-client")
+    statuses = {(r.method, r.path): r.status for _, r in drilled.fleet.requests()
+                if _ == "github"}
+    assert statuses[("POST", "/credentials/revoke")] == 503
+    assert statuses[("GET", "/user")] in (200, 401)  # identity and proof still answer
+    assert drilled.code == 1 and drilled.faults == (
+        Fault("github", 503, "POST", "/credentials/revoke"),)
+    assert drilled.scorecard.containment.reached and not drilled.scorecard.revocation.reached
+
+
+@pytest.mark.parametrize("status", [200, 600, 42])
+def test_a_scenario_fault_status_outside_errors_is_bad_input(monkeypatch, sandbox, status):
+    _with(monkeypatch, faults=[{"provider": "github", "status": status}])
+    with pytest.raises(BadInput) as caught:
+        run_drill("compromised-server", "one-client")
+    assert "(400-599 or timeout)" in caught.value.message
+
+
+def test_a_bad_frozen_at_is_bad_input(monkeypatch, sandbox):
+    _with(monkeypatch, frozen_at="next tuesday")
+    with pytest.raises(BadInput) as caught:
+        run_drill("compromised-server", "one-client", seed=1)
+    assert "frozen_at 'next tuesday' is not an ISO 8601 time" in caught.value.message
+    assert not (sandbox / "state" / "drills").exists()
+    run_drill("compromised-server", "one-client")  # without a seed the clock is not frozen
