@@ -11,6 +11,7 @@ already sent (`Action.resumes_safely`), or when the user names it with `--redo`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class EarlierRun:
     def dry_run(self) -> bool:
         return bool(self.started.get("dry_run"))
 
+    @cached_property
     def finished(self) -> dict[str, dict[str, Any]]:
         """Each step's last `step_finished` event."""
         last: dict[str, dict[str, Any]] = {}
@@ -57,6 +59,7 @@ class EarlierRun:
                 last[str(event.get("id"))] = event
         return last
 
+    @cached_property
     def interrupted(self) -> set[str]:
         """Steps an attempt started and never finished: the kill came while they ran."""
         open_steps: set[str] = set()
@@ -68,7 +71,7 @@ class EarlierRun:
         return open_steps
 
     def done(self, step_id: str) -> bool:
-        event = self.finished().get(step_id)
+        event = self.finished.get(step_id)
         return event is not None and is_done(event, dry_run=self.dry_run)
 
     def status(self) -> str:

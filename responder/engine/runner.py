@@ -109,7 +109,7 @@ class Runner:
         """Take a step's result from an earlier attempt instead of running it again: every step
         done before the first undone one, and after it every done irreversible step."""
         assert self.earlier is not None
-        event = self.earlier.finished().get(step.id)
+        event = self.earlier.finished.get(step.id)
         if event is None or step.id in self.redo \
                 or not is_done(event, dry_run=self.earlier.dry_run):
             return False
@@ -136,8 +136,8 @@ class Runner:
         if action_cls is None or action_cls.effect != "irreversible" or action_cls.resumes_safely \
                 or step.id in self.redo:
             return False
-        last = self.earlier.finished().get(step.id) or {}
-        if step.id not in self.earlier.interrupted() \
+        last = self.earlier.finished.get(step.id) or {}
+        if step.id not in self.earlier.interrupted \
                 and not (last.get("outputs") or {}).get("outcome_unknown"):
             return False
         again = f"responder runs resume {self.ctx.run_id} --redo {step.id}"
