@@ -50,8 +50,12 @@ class Disable(Action):
         already: list[str] = []
         problems: list[str] = []
         manual: list[str] = []
+        gone: list[str] = []
         for path, group in _by_file(inputs.targets).items():
             config = ConfigFile.from_dict(group[0])
+            if not config.path.exists():
+                gone.append(str(path))  # deleted since the inventory: it starts nothing now
+                continue
             names = list(dict.fromkeys(str(t["name"]) for t in group))
             adapter = clients.get(config.client)
             steps = [m for n in names if (m := adapter.manual(config, n))]
@@ -80,7 +84,7 @@ class Disable(Action):
             files=tuple(FileChange(str(e.config.path), e.summary, ctx.secrets.scrub(e.diff()))
                         for e in edits),
             payload={"writes": list(writes.values()), "already": already, "problems": problems,
-                     "manual": manual},
+                     "manual": manual, "gone": gone},
         )
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
@@ -106,10 +110,14 @@ class Disable(Action):
                                   + f" (backup: backups/{record.backup})")
         for path in payload["already"]:
             result.changes.append(f"{path}: already disabled, no auto-approvals; left as is")
+        for path in payload["gone"]:
+            result.changes.append(f"{path}: no longer exists, so no client starts the server "
+                                  "from it; nothing to do")
         result.manual.extend(payload["manual"])
         result.manual.extend(_client_notes(inputs.targets))
         result.outputs = {"edited": edited, "disabled": [e["path"] for e in edited],
-                          "already_disabled": payload["already"], "failed": failed,
+                          "already_disabled": payload["already"], "gone": payload["gone"],
+                          "failed": failed,
                           "manual": payload["manual"],
                           "backups": [e["backup"] for e in edited]}
         if failed:

@@ -93,7 +93,11 @@ class Inventory(Action):
     def restore(self, ctx, inputs: Inputs, outputs: dict[str, Any]) -> None:
         """Find the credentials again (values are never journaled): in the configs as they are
         now and, for entries the first attempt removed, in the run's backups of the originals."""
-        wanted = {str(c["id"]) for c in outputs.get("credentials") or []}
+        described = outputs.get("credentials") or []
+        wanted = {str(c["id"]) for c in described}
+        # Later steps name credentials by id only: how to show one that cannot be read again.
+        ctx.shared.setdefault("credential_labels", {}).update(
+            {str(c["id"]): str(c.get("redacted")) for c in described if c.get("redacted")})
         entries = [e for item in scan(ctx.machine, inputs.clients) if item.ok
                    for e in item.entries]
         entries += backed_up(ctx.run_dir / "backups")

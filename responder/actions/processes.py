@@ -40,6 +40,9 @@ _MAX_SHOWN = 400  # characters of a command line in a plan line
 class StopProcesses(Action):
     name = "processes.stop"
     effect = "irreversible"
+    # It finds the server's processes again each time: one an interrupted attempt stopped is
+    # simply not found, so running it again after a kill stops nothing twice.
+    resumes_safely = True
     summary = ("Find the running processes of the server (command line matching a launch "
                "command, or its package running) and stop them: SIGTERM, then SIGKILL after a "
                "grace period.")

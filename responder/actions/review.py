@@ -13,6 +13,9 @@ not be seen is a gap, reported beside the flags: a gap in evidence is a finding,
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
 from typing import Any
 
 from responder.actions.base import Action, ActionInputs, Finding, Plan, StepResult, Table
@@ -55,10 +58,16 @@ class Review(Action):
             result.changes.append(f"{len(local.events)} tool call(s) of the server found in the "
                                   f"MCP clients' logs")
         manual += self._review_steps(ctx)
-        if ctx.shared.get("snapshot_restored"):
-            gaps.append(Gap("resumed", "run", "the suspect tokens' pre-revocation capture",
-                            "saved by an earlier attempt of this run, not flagged again",
-                            "read it in evidence/ (listed in MANIFEST.sha256)"))
+        if ctx.earlier:
+            # A resumed run: what an earlier review saw (the suspect tokens' own view among it,
+            # gone once they are revoked) stays in this review.
+            earlier = _earlier_events(ctx.run_dir / "activity.json")
+            events = _merged(earlier + events)
+            if ctx.shared.get("snapshot_restored") and not earlier:
+                gaps.append(Gap("resumed", "run", "the suspect tokens' pre-revocation capture",
+                                "saved by an earlier attempt of this run before its review "
+                                "ran, so not flagged here",
+                                "read it in evidence/ (listed in MANIFEST.sha256)"))
         flags = _unique(flagging.flag(events, ctx.rules))
         if not ctx.rules:
             result.findings.append(Finding("medium", "the playbook has no flagging rules: the "
@@ -195,6 +204,30 @@ class Review(Action):
             "events": sorted(events, key=lambda e: flagging.timestamp(e.at), reverse=True),
         }
         write_private(ctx.run_dir / "activity.json", ctx.secrets.scrub(dumps(activity, indent=2)))
+
+
+def _earlier_events(path: Path) -> list[ActivityEvent]:
+    """The events an earlier attempt's review wrote to activity.json (none if it never ran)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = {f.name for f in dataclasses.fields(ActivityEvent)}
+    return [ActivityEvent(**{k: v for k, v in item.items() if k in names})
+            for item in data.get("events") or []
+            if isinstance(item, dict) and names - {"detail"} <= set(item)]
+
+
+def _merged(events: list[ActivityEvent]) -> list[ActivityEvent]:
+    """One of each event, whichever review read it first."""
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for event in events:
+        key = (event.provider, event.kind, event.at, event.account, event.target, event.summary)
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return kept
 
 
 def _flag_view(flag: flagging.Flag) -> dict[str, Any]:

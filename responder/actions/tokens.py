@@ -33,8 +33,20 @@ def _credentials(ctx, items: list[Any]) -> list[Credential]:
         if ctx.credentials.has(credential_id):
             found.append(ctx.credentials.get(credential_id))
         else:
-            label = item.get("redacted") if isinstance(item, dict) else None
+            label = item.get("redacted") if isinstance(item, dict) \
+                else ctx.shared.get("credential_labels", {}).get(credential_id)
             _lost(ctx)[credential_id] = str(label or f"credential {credential_id[:12]}")
+    return found
+
+
+def _earlier_identities(ctx) -> dict[str, Identity]:
+    """The identities earlier attempts of a resumed run captured, by credential id."""
+    found: dict[str, Identity] = {}
+    for event in ctx.earlier:
+        if event.get("event") == "step_finished" and event.get("uses") == Snapshot.name:
+            for data in (event.get("outputs") or {}).get("identities") or []:
+                identity = Identity.from_dict(data)
+                found[identity.credential_id] = identity
     return found
 
 
@@ -76,7 +88,19 @@ class Snapshot(Action):
         done = concurrently(creds, lambda c: self._one(ctx, c, inputs.capture_activity),
                             "identify")
         identities, failures, without = [], [], []
+        before = _earlier_identities(ctx)
         for credential, identity, error, captured in done:
+            if error is not None and error.status == 401 and credential.id in before:
+                # Revoked by an earlier attempt of this run: who it was is in the journal.
+                identity = before[credential.id]
+                _already_dead(ctx).add(credential.id)
+                _identities(ctx)[credential.id] = identity
+                identities.append(identity)
+                ctx.shared["snapshot_restored"] = True
+                result.changes.append(f"{credential.secret.redacted}: revoked since an earlier "
+                                      f"attempt captured it: {identity.provider} account "
+                                      f"{identity.account} (id {identity.account_id})")
+                continue
             if error is not None:
                 failures.append({"id": credential.id, "redacted": credential.secret.redacted,
                                  "provider": credential.provider, "error": error.message,
@@ -148,9 +172,7 @@ class Snapshot(Action):
 
     def restore(self, ctx, inputs: Inputs, outputs: dict[str, Any]) -> None:
         """Identities and known-dead tokens from the journal. What the suspect tokens saw is in
-        evidence/; a resumed review does not flag it again (the tokens are dead by now)."""
-        from responder.providers.base import Identity
-
+        evidence/ (and in activity.json if an earlier review finished)."""
         for data in outputs.get("identities") or []:
             identity = Identity.from_dict(data)
             _identities(ctx)[identity.credential_id] = identity
@@ -353,7 +375,7 @@ class VerifyRevoked(Action):
 
     def apply(self, ctx, inputs: Inputs, plan: Plan) -> StepResult:
         result = StepResult()
-        if not inputs.credentials:
+        if not inputs.credentials and not _lost(ctx):
             result.status = "skipped"
             result.error = "no revocation to verify"
             return result
@@ -361,7 +383,7 @@ class VerifyRevoked(Action):
         verdicts = concurrently(creds, lambda c: (c, self.poll(ctx, c)), "verify")
         dead = [c.id for c, probe in verdicts if probe.verdict == "dead"]
         unconfirmed = [c for c, probe in verdicts if probe.verdict != "dead"]
-        lost = {i: label for i, label in _lost(ctx).items() if i in inputs.credentials}
+        lost = dict(_lost(ctx))  # revoke could not send these, so they are not in to_verify
         for label in lost.values():
             result.changes.append(f"{label}: REVOCATION UNCONFIRMED (its value could not be "
                                   "read again, so it cannot be probed)")

@@ -96,6 +96,11 @@ class Runner:
                 record = self._run_step(step)
                 if record.result.status == "failed" and step.on_error == "stop":
                     stopped_by = f"step {step.id!r} failed and has on_error: stop"
+        except BadInput:
+            # The run cannot go on (e.g. the server is not in any config): its journal says so,
+            # so `runs list` does not show it as interrupted.
+            ctx.journal.record("run_finished", status="bad_input", exit_code=2)
+            raise
         except KeyboardInterrupt:
             self.result.aborted = "interrupted (Ctrl-C)"
             ctx.journal.record("run_interrupted")
