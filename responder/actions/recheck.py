@@ -35,6 +35,8 @@ class Recheck(Action):
         wait = ctx.timing.recheck_after - (time.time() - newest)
         if wait > 0:
             time.sleep(wait)
+        restored = {str(p) for e in ctx.earlier if e.get("event") == "configs_restored"
+                    for p in e.get("paths") or []}
         reverted, held, changed = [], [], []
         for item in inputs.edited:
             path = str(item["path"])
@@ -50,7 +52,15 @@ class Recheck(Action):
                 continue
             back_on = [t for t in item.get("targets", [])
                        if not is_off(ctx.machine, ConfigFile.from_dict(t), str(t["name"]))]
-            if back_on:
+            if back_on and path in restored:
+                reverted.append(path)
+                names = ", ".join(sorted({str(t["name"]) for t in back_on})) or item["server"]
+                result.findings.append(Finding(
+                    "critical", f"{path} was put back by `responder runs restore`, so {names} "
+                    "is enabled there again and can start", path))
+                result.manual.append(f"If restoring {path} was not meant, run the playbook "
+                                     f"again to disable {names} there")
+            elif back_on:
                 reverted.append(path)
                 names = ", ".join(sorted({str(t["name"]) for t in back_on})) or item["server"]
                 result.findings.append(Finding(

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from responder.clients.apply import RestoreOutcome, restore
 from responder.core.errors import BadInput
 from responder.core.paths import runs_dir
-from responder.core.secrets import Secret
+from responder.core.secrets import Secret, SecretRegistry
 from responder.engine import journal
-from responder.engine.journal import JOURNAL_NAME
+from responder.engine.journal import JOURNAL_NAME, Journal
 from responder.engine.resume import status_of
 
 
@@ -78,6 +79,11 @@ def restore_run(directory: Path, *, force: bool, dry_run: bool,
     if not (backups / "index.json").exists():
         return []
     outcomes = restore(backups, force=force, dry_run=dry_run)
+    put_back = [o.path for o in outcomes if o.status in ("restored", "removed")]
+    if put_back and not dry_run:
+        # A resume of this run then knows who re-enabled the server there: the user.
+        Journal(directory / JOURNAL_NAME, SecretRegistry(), lambda: datetime.now(UTC)).record(
+            "configs_restored", paths=put_back)
     return [dataclasses.replace(o, diff=_masked(o, env or {})) if o.diff else o
             for o in outcomes]
 

@@ -338,11 +338,13 @@ def test_resume_after_restore_does_not_contain_again_and_recheck_says_so(inciden
     assert "contain" in [e["step"] for e in _events(run_dir, "step_restored")]
     assert incident.user_file.read_text() == enabled_again
     assert _revocations(incident) == {ENV_TOKEN: 1, LITERAL_TOKEN: 1}
-    # ... and the re-check says loudly that the server is enabled again.
+    # ... and the re-check says loudly that the server is enabled again, and why.
     assert code == 1
     [recheck] = [e for e in _events(run_dir, "step_finished") if e["id"] == "recheck"]
     assert recheck["status"] == "failed"
-    assert any("github is enabled there again" in f["message"] for f in recheck["findings"])
+    assert any("put back by `responder runs restore`, so github is enabled there again"
+               in f["message"] for f in recheck["findings"])
+    assert not any("running client" in f["message"] for f in recheck["findings"])
 
 
 def test_resume_from_another_directory_looks_at_the_run_s_workspace(incident, monkeypatch):
