@@ -52,12 +52,7 @@ class EarlierRun:
 
     @cached_property
     def finished(self) -> dict[str, dict[str, Any]]:
-        """Each step's last `step_finished` event."""
-        last: dict[str, dict[str, Any]] = {}
-        for event in self.events:
-            if event.get("event") == "step_finished":
-                last[str(event.get("id"))] = event
-        return last
+        return last_finished(self.events)
 
     @cached_property
     def interrupted(self) -> set[str]:
@@ -76,6 +71,16 @@ class EarlierRun:
 
     def status(self) -> str:
         return status_of(self.events)
+
+
+def last_finished(events: tuple[dict[str, Any], ...] | list[dict[str, Any]]
+                  ) -> dict[str, dict[str, Any]]:
+    """Each step's last `step_finished` event: a resumed run may finish a step again."""
+    last: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.get("event") == "step_finished" and isinstance(event.get("id"), str):
+            last[event["id"]] = event
+    return last
 
 
 def status_of(events: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:

@@ -58,26 +58,19 @@ def left_by_run(events: list[dict[str, Any]]) -> list[dict[str, str]]:
 # -- a run's journal → ticks ------------------------------------------------------------------
 
 def run_status(events: list[dict[str, Any]]) -> str:
-    """The status the last `run_finished` records, or "interrupted" when steps were started
-    after it (a resumed run that did not finish) or no run ever finished."""
-    last_finish = max((i for i, e in enumerate(events) if e.get("event") == "run_finished"),
-                      default=None)
-    if last_finish is None:
-        return "interrupted"
-    later = {"run_started", "run_resumed", "step_started", "step_finished"}
-    if any(e.get("event") in later for e in events[last_finish + 1:]):
-        return "interrupted"
-    return str(events[last_finish].get("status", "interrupted"))
+    """The run's status now: its last attempt's, or "interrupted" (engine/resume.py)."""
+    from responder.engine.resume import status_of
+
+    return status_of(events)
 
 
 def step_outcomes(playbook: Playbook, run_id: str, events: list[dict[str, Any]],
                   status: str) -> dict[str, dict[str, Any]]:
     """Per step: done (tick it), status (as journaled, or "not_run") and a note saying why.
     The last `step_finished` of a step counts: a resumed run may finish a step again."""
-    last: dict[str, dict[str, Any]] = {}
-    for event in events:
-        if event.get("event") == "step_finished" and isinstance(event.get("id"), str):
-            last[event["id"]] = event
+    from responder.engine.resume import last_finished
+
+    last = last_finished(events)
     outcomes = {}
     for step in playbook.steps:
         event = last.get(step.id)
